@@ -1,0 +1,129 @@
+"""Replay analysis on plain numpy data; nothing here imports Brian2.
+
+Every level of the toolkit (point neurons, Dendrify neurons, the binary model)
+and a lab's recorded spikes become a :class:`Recording`; the functions here
+take a Recording or arrays and return arrays or small named dataclasses.
+
+The stable public names (other code and tools rely on them):
+
+- :class:`Recording` (``from_arrays``, ``save``, ``load``)
+- :func:`decode`, :func:`weighted_correlation`, :func:`line_fit_score`,
+  :func:`sequence_distance`
+- :func:`detect_replay_events`, :func:`participation`,
+  :func:`participation_by_class`, :func:`event_orders`,
+  :func:`place_cue_count_correlation`, :func:`sequence_distance_chance`
+
+A typical replay analysis::
+
+    events = detect_replay_events(rec.spike_times, *rec.phase("offline"))
+    tuning = compute_tuning_curves(rec, n_bins=50, smoothing=5.0)
+    counts = bin_event_spikes(rec.spike_times, rec.spike_ids, events,
+                              bin_size=0.02, cells=tuning.cells)
+    result = score_replay_events(counts, tuning, rng=0)
+    result.significant_fraction
+"""
+
+from .convergence import (
+    LearningCurveFit,
+    SequenceDistances,
+    compute_sequence_distances,
+    fit_learning_curve,
+    learning_curve,
+    sequence_distance_chance,
+)
+from .decoding import decode, position_error
+from .events import (
+    EventCounts,
+    EventMatch,
+    bin_event_spikes,
+    detect_replay_events,
+    match_events,
+    population_rate,
+    validate_events,
+)
+from .order import (
+    common_ranks,
+    footrule_distance,
+    kendall_distance,
+    kendall_distances,
+    sequence_distance,
+    sequence_distances,
+    sequence_footrule,
+)
+from .participation import (
+    event_index,
+    event_orders,
+    participation,
+    participation_by_class,
+    place_cue_count_correlation,
+)
+from .recording import Recording, RecordingError
+from .scores import (
+    LineFits,
+    line_fit_score,
+    line_fit_scores,
+    rank_order_correlation,
+    rank_order_correlations,
+    weighted_correlation,
+    weighted_correlations,
+)
+from .shuffles import (
+    SHUFFLES,
+    RankOrderScores,
+    ReplayScores,
+    score_rank_order,
+    score_replay_events,
+    shuffle_p_value,
+)
+from .synthetic import REPLAY_KINDS, SyntheticReplay, generate_synthetic_replay
+from .tuning import TuningCurves, compute_tuning_curves
+
+__all__ = [
+    "EventCounts",
+    "EventMatch",
+    "LearningCurveFit",
+    "LineFits",
+    "REPLAY_KINDS",
+    "RankOrderScores",
+    "Recording",
+    "RecordingError",
+    "ReplayScores",
+    "SHUFFLES",
+    "SequenceDistances",
+    "SyntheticReplay",
+    "TuningCurves",
+    "bin_event_spikes",
+    "common_ranks",
+    "compute_sequence_distances",
+    "compute_tuning_curves",
+    "decode",
+    "detect_replay_events",
+    "event_index",
+    "event_orders",
+    "fit_learning_curve",
+    "footrule_distance",
+    "generate_synthetic_replay",
+    "kendall_distance",
+    "kendall_distances",
+    "learning_curve",
+    "line_fit_score",
+    "line_fit_scores",
+    "match_events",
+    "participation",
+    "participation_by_class",
+    "place_cue_count_correlation",
+    "population_rate",
+    "position_error",
+    "rank_order_correlation",
+    "rank_order_correlations",
+    "score_rank_order",
+    "score_replay_events",
+    "sequence_distance",
+    "sequence_distance_chance",
+    "sequence_distances",
+    "sequence_footrule",
+    "shuffle_p_value",
+    "validate_events",
+    "weighted_correlation",
+    "weighted_correlations",
+]

@@ -1,0 +1,275 @@
+"""Synthetic replay with known trajectories: ground truth for tests and notebooks.
+
+An animal runs laps along a linear track while place cells fire with Gaussian
+place fields (the online phase); then, offline, the cells fire at a low
+background rate, interrupted by replay events in which a virtual position
+sweeps the track (forward or reverse), jumps at random, stays put, or is
+absent (pure noise), and each cell fires in proportion to its place field at
+that virtual position.  Everything is returned as a :class:`Recording` plus
+the true events, their kinds and trajectories.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._rng import as_generator
+from .recording import Recording
+
+__all__ = ["SyntheticReplay", "generate_synthetic_replay", "REPLAY_KINDS"]
+
+#: Kinds of synthetic event: a sweep along the track in latent order or its
+#: reverse, jumps to random positions every ``random_step`` s, a fixed
+#: position, or no trajectory at all (every cell at the same mean rate).
+REPLAY_KINDS = ("forward", "reverse", "random", "stationary", "noise")
+
+
+@dataclass(frozen=True, eq=False)
+class SyntheticReplay:
+    """A synthetic run and its ground truth.
+
+    Attributes
+    ----------
+    recording : Recording
+        Spikes of both phases, labels (``"place"``, and ``"pyramidal"`` for
+        cells without a field), field centres, the trajectory of the online
+        phase, intervals ``"online"``, ``"offline"``, ``"laps"`` and
+        ``"events"`` (the true events).
+    events : ndarray, shape (n_events, 2)
+        True ``[start, stop)`` of each replay event, seconds.
+    kinds : ndarray of str, shape (n_events,)
+        Kind of each event (see :data:`REPLAY_KINDS`).
+    trajectories : list of (times, positions)
+        The virtual position of each event on a 1 ms grid (``nan`` for
+        ``"noise"`` events).
+    track_length : float
+        Length of the track, cm.
+    """
+
+    recording: Recording
+    events: np.ndarray
+    kinds: np.ndarray
+    trajectories: list[tuple[np.ndarray, np.ndarray]]
+    track_length: float
+
+    def of_kind(self, *kinds: str) -> np.ndarray:
+        """Indices of the events of the given kinds."""
+        return np.flatnonzero(np.isin(self.kinds, kinds))
+
+
+def _poisson_spikes(rates: np.ndarray, t0: float, dt: float,
+                    rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Spikes of an inhomogeneous Poisson process with piecewise-constant rates.
+
+    ``rates`` has shape ``(n_steps, n_cells)`` in Hz; each step lasts ``dt``.
+    Within a step the spike times are uniform.
+    """
+    counts = rng.poisson(rates * dt)
+    step, cell = np.nonzero(counts)
+    n = counts[step, cell]
+    step, cell = np.repeat(step, n), np.repeat(cell, n)
+    times = t0 + (step + rng.random(step.size)) * dt
+    return times, cell
+
+
+def _trajectory(kind: str, times: np.ndarray, track_length: float, path_fraction: float,
+                random_step: float, rng: np.random.Generator) -> np.ndarray:
+    span = path_fraction * track_length
+    u = (times - times[0]) / max(times[-1] - times[0], 1e-12)
+    if kind in ("forward", "reverse"):
+        start = rng.uniform(0.0, track_length - span)
+        x = start + span * u
+        return x if kind == "forward" else (2 * start + span) - x
+    if kind == "random":
+        jumps = ((times - times[0]) / random_step).astype(np.int64)
+        return rng.uniform(0.0, track_length, jumps.max() + 1)[jumps]
+    if kind == "stationary":
+        return np.full(times.size, rng.uniform(0.0, track_length))
+    return np.full(times.size, np.nan)  # noise
+
+
+def generate_synthetic_replay(
+    n_cells: int = 100,
+    n_events: int = 40,
+    kinds: Sequence[str] | str = ("forward", "reverse"),
+    *,
+    n_other_cells: int = 0,
+    track_length: float = 300.0,
+    field_width: float = 15.0,
+    peak_rate: float = 20.0,
+    outfield_rate: float = 0.1,
+    speed: float = 32.0,
+    n_laps: int = 5,
+    background_rate: float = 0.5,
+    event_duration: tuple[float, float] = (0.1, 0.2),
+    event_gap: tuple[float, float] = (0.4, 1.0),
+    event_peak_rate: float = 40.0,
+    event_noise_rate: float = 2.0,
+    path_fraction: float = 0.8,
+    random_step: float = 0.02,
+    participation: float = 1.0,
+    dt: float = 0.001,
+    rng: np.random.Generator | int | None = None,
+) -> SyntheticReplay:
+    """Generate place-cell spikes with planted replay events.
+
+    Parameters
+    ----------
+    n_cells : int
+        Place cells; their field centres are evenly spaced along the track
+        and assigned to cell ids in random order (so the latent order is not
+        the id order).
+    n_events : int
+        Replay events in the offline phase.
+    kinds : str or sequence of str
+        Kinds of event, cycled over the events (see :data:`REPLAY_KINDS`).
+    n_other_cells : int
+        Extra cells without a place field (label ``"pyramidal"``) that fire at
+        ``background_rate`` online and offline and at ``event_noise_rate`` in
+        events.
+    track_length, field_width : float
+        Track length and place-field SD, cm.
+    peak_rate, outfield_rate : float
+        Online in-field peak and out-of-field rates, Hz.
+    speed : float
+        Running speed online, cm/s; each lap runs from 0 to ``track_length``.
+    n_laps : int
+        Laps online.
+    background_rate : float
+        Rate of every cell offline, outside events, Hz.
+    event_duration, event_gap : (float, float)
+        Ranges (uniform) of the event durations and of the gaps before each
+        event, s.
+    event_peak_rate : float
+        Peak rate of a cell when the replayed position is at its centre, Hz.
+    event_noise_rate : float
+        Rate added to every cell during an event (the noise), Hz.
+    path_fraction : float
+        Fraction of the track a forward or reverse event sweeps.
+    random_step : float
+        A ``"random"`` trajectory jumps to a new uniform position this often, s.
+    participation : float
+        Probability that a cell takes part in a given event (else it fires at
+        ``event_noise_rate`` only).
+    dt : float
+        Time step of the rate grid, s.
+    rng : Generator, int or None
+        Seed or generator.
+
+    Returns
+    -------
+    SyntheticReplay
+
+    Notes
+    -----
+    A ``"noise"`` event has no trajectory: every cell fires at the mean rate a
+    cell has during a sweep, ``event_peak_rate * field_width * sqrt(2 pi) /
+    track_length + event_noise_rate``, so its population rate matches that of
+    real events but its spikes carry no position.
+    """
+    kinds = (kinds,) if isinstance(kinds, str) else tuple(kinds)
+    unknown = sorted(set(kinds) - set(REPLAY_KINDS))
+    if unknown or not kinds:
+        raise ValueError(f"kinds: unknown {unknown}; choose from {REPLAY_KINDS}")
+    for name, value in (("n_cells", n_cells), ("n_laps", n_laps), ("speed", speed),
+                        ("track_length", track_length), ("field_width", field_width),
+                        ("dt", dt), ("random_step", random_step)):
+        if not value > 0:
+            raise ValueError(f"{name} must be > 0, got {value}")
+    if n_events < 0 or n_other_cells < 0:
+        raise ValueError("n_events and n_other_cells must be >= 0")
+    if not 0 < path_fraction <= 1:
+        raise ValueError(f"path_fraction must be in (0, 1], got {path_fraction}")
+    if not 0 <= participation <= 1:
+        raise ValueError(f"participation must be in [0, 1], got {participation}")
+    if not 0 < event_duration[0] <= event_duration[1]:
+        raise ValueError("event_duration must be an increasing positive range, "
+                         f"got {event_duration}")
+    if not 0 <= event_gap[0] <= event_gap[1]:
+        raise ValueError(f"event_gap must be an increasing range >= 0, got {event_gap}")
+    rng = as_generator(rng)
+
+    n_total = n_cells + n_other_cells
+    spacing = track_length / n_cells
+    centres = np.full(n_total, np.nan)
+    centres[:n_cells] = spacing * (np.arange(n_cells) + 0.5)
+    ids = rng.permutation(n_total)  # id of each (centre-ordered) cell
+    cell_centres = np.empty(n_total)
+    cell_centres[ids] = centres
+    labels = np.where(np.isfinite(cell_centres), "place", "pyramidal")
+    has_field = np.isfinite(cell_centres)
+    safe_centres = np.where(has_field, cell_centres, 0.0)
+
+    def field(x: np.ndarray, peak: float, floor: float) -> np.ndarray:
+        bump = np.exp(-0.5 * ((x[:, None] - safe_centres[None, :]) / field_width) ** 2)
+        return np.where(has_field[None, :], peak * bump + floor, background_rate)
+
+    # online: laps from 0 to track_length at constant speed, generated in
+    # blocks of time steps to keep memory small
+    lap_time = track_length / speed
+    t_online = n_laps * lap_time
+    steps = int(round(t_online / dt))
+    block = max(1, 2**21 // n_total)
+    online = []
+    for first in range(0, steps, block):
+        grid = (np.arange(first, min(first + block, steps)) + 0.5) * dt
+        position = (grid % lap_time) * speed
+        online.append(_poisson_spikes(field(position, peak_rate, outfield_rate),
+                                      first * dt, dt, rng))
+    times_on = np.concatenate([o[0] for o in online])
+    ids_on = np.concatenate([o[1] for o in online])
+    sample = np.arange(0.0, t_online, 0.01)
+    positions = (sample % lap_time) * speed
+
+    # offline: background with events
+    durations = rng.uniform(*event_duration, n_events)
+    gaps = rng.uniform(*event_gap, n_events + 1)
+    starts = t_online + np.cumsum(gaps[:-1]) + np.concatenate(([0.0], np.cumsum(durations[:-1])))
+    starts = np.round(starts / dt) * dt
+    stops = starts + np.round(durations / dt) * dt
+    t_end = (stops[-1] if n_events else t_online) + gaps[-1]
+    off_steps = int(round((t_end - t_online) / dt))
+    # background: a homogeneous Poisson process per cell
+    n_background = rng.poisson(background_rate * off_steps * dt, n_total)
+    ids_off = np.repeat(np.arange(n_total), n_background)
+    times_off = t_online + rng.random(ids_off.size) * (off_steps * dt)
+    mean_event_rate = (event_peak_rate * field_width * np.sqrt(2 * np.pi) / track_length
+                       + event_noise_rate)
+    # no background inside events: an event's rates replace it
+    in_event = np.zeros(times_off.size, dtype=bool)
+    event_kinds = np.array([kinds[k % len(kinds)] for k in range(n_events)], dtype=str)
+    trajectories, pieces = [], [(times_on, ids_on)]
+    for start, stop, kind in zip(starts, stops, event_kinds):
+        in_event |= (times_off >= start) & (times_off < stop)
+        n_steps = int(round((stop - start) / dt))
+        t = start + (np.arange(n_steps) + 0.5) * dt
+        x = _trajectory(kind, t, track_length, path_fraction, random_step, rng)
+        trajectories.append((t, x))
+        if kind == "noise":
+            rates = np.where(has_field, mean_event_rate, event_noise_rate)
+            rates = np.broadcast_to(rates, (n_steps, n_total)).copy()
+        else:
+            rates = field(x, event_peak_rate, event_noise_rate)
+            rates[:, ~has_field] = event_noise_rate
+        if participation < 1:
+            silent = rng.random(n_total) >= participation
+            rates[:, silent] = event_noise_rate
+        pieces.append(_poisson_spikes(rates, start, dt, rng))
+    pieces.append((times_off[~in_event], ids_off[~in_event]))
+    times = np.concatenate([p[0] for p in pieces])
+    cells = np.concatenate([p[1] for p in pieces])
+    order = np.argsort(times, kind="stable")
+    events = np.column_stack((starts, stops)) if n_events else np.zeros((0, 2))
+    laps = np.column_stack((np.arange(n_laps) * lap_time, (np.arange(n_laps) + 1) * lap_time))
+    recording = Recording.from_arrays(
+        times[order], cells[order], labels, field_centres=cell_centres,
+        position_times=sample, positions=positions, position_unit="cm",
+        intervals={"online": [[0.0, t_online]], "offline": [[t_online, t_end]],
+                   "laps": laps, "events": events},
+        metadata={"level": "synthetic", "track_length": track_length,
+                  "kinds": list(kinds)})
+    return SyntheticReplay(recording=recording, events=events, kinds=event_kinds,
+                           trajectories=trajectories, track_length=float(track_length))

@@ -1,0 +1,451 @@
+"""A CA3-like circuit: place, cue and other pyramidal cells, plastic interneurons, basket cells.
+
+Populations (Liao et al. 2024, after Ecker et al. 2022):
+
+- pyramidal cells: a fraction are place cells; a fraction of those are *cue
+  cells* (place cells that also fire at the salient cue); the rest fire at
+  the baseline rate online;
+- plastic interneurons: half cue-tuned (fire in the cue window), half
+  place-tuned (broad place fields);
+- static basket cells (fast-spiking), which pace the offline network.
+
+Pathways and their default connection probabilities: E->E 0.1, I->E 0.25,
+E->I 0.1 (plastic interneurons), basket->pyramidal 0.25, pyramidal->basket 0.1,
+basket->basket 0.25.  Connectivity is drawn in numpy from the run's seed, so it
+is the same on every Brian2 device.
+
+The builder returns the Brian2 objects in a :class:`CA3Circuit`; the protocol
+adds them to an explicit ``Network``.  The cell model is a choice
+(:class:`~neurotoolkit.neurons.point.PointCellModel` or the Dendrify model):
+there is one circuit for every level.
+
+How plasticity is driven online (``mode``):
+
+- ``"closed_loop"``: inputs drive the cells and the network's own spikes
+  drive every learning rule;
+- ``"teacher_forced"``: the input spike trains themselves drive the rules (as
+  in the authors' code): each input spike makes its target cell spike in the
+  next step without depolarising it, and all transmission is silenced online,
+  so every spike that reaches a learning rule is an input spike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..config import ConfigError, Section, magnitude, param, qparam, section
+
+__all__ = [
+    "ConnectionProbabilities",
+    "StaticWeights",
+    "Delays",
+    "NetworkConfig",
+    "CellLayout",
+    "CA3Circuit",
+    "make_layout",
+    "random_connectivity",
+    "build_ca3_circuit",
+]
+
+
+@dataclass(frozen=True)
+class ConnectionProbabilities(Section):
+    """Connection probability of each pathway."""
+
+    ee: float = param(0.1, low=0.0, high=1.0, doc="pyramidal -> pyramidal")
+    ie: float = param(0.25, low=0.0, high=1.0, doc="plastic interneuron -> pyramidal")
+    ei: float = param(0.1, low=0.0, high=1.0, doc="pyramidal -> plastic interneuron")
+    basket_to_pyramidal: float = param(0.25, low=0.0, high=1.0)
+    pyramidal_to_basket: float = param(0.1, low=0.0, high=1.0)
+    basket_to_basket: float = param(0.25, low=0.0, high=1.0)
+
+
+@dataclass(frozen=True)
+class StaticWeights(Section):
+    """Weights of the non-learning pathways and of the inputs.
+
+    ``pyramidal_to_interneuron`` is a static drive added to the (learnable)
+    E->I weight: without it the plastic interneurons are silent offline and
+    learned I->E weights cannot act (found with a prototype at the published
+    settings, where E->I weights start near 0.1 nS).
+    """
+
+    pyramidal_to_interneuron: object = qparam("0.85 nS", low=0)
+    pyramidal_to_basket: object = qparam("0.85 nS", low=0)
+    basket_to_pyramidal: object = qparam("0.65 nS", low=0)
+    basket_to_basket: object = qparam("5 nS", low=0)
+    place_input: object = qparam("80 nS", low=0, doc="place input -> pyramidal (closed loop)")
+    cue_input: object = qparam("80 nS", low=0, doc="cue input -> cue cell (closed loop)")
+    interneuron_input: object = qparam("15 nS", low=0, doc="input -> interneuron (closed loop)")
+    noise: object = qparam("21.5 nS", low=0, doc="mossy-fibre-like offline noise")
+    ee_scale: float = param(1.0, low=0.0, doc="E->E weights multiply by this (size scaling)")
+
+
+@dataclass(frozen=True)
+class Delays(Section):
+    """Synaptic delays (Ecker et al. 2022)."""
+
+    pyramidal_to_pyramidal: object = qparam("2.2 ms", low=0)
+    pyramidal_to_interneuron: object = qparam("0.9 ms", low=0)
+    interneuron_to_pyramidal: object = qparam("1.1 ms", low=0)
+    interneuron_to_interneuron: object = qparam("0.6 ms", low=0)
+
+
+@dataclass(frozen=True)
+class NetworkConfig(Section):
+    """Sizes, connectivity and static weights of the CA3 circuit.
+
+    Published reference scale: 9000 pyramidal cells (half place cells, 450 cue
+    cells, i.e. 10% of place cells), 100 plastic interneurons (half cue-tuned),
+    100 basket cells.
+    """
+
+    n_pyramidal: int = param(2000, low=1)
+    place_fraction: float = param(0.5, low=0.0, high=1.0)
+    cue_fraction: float = param(0.1, low=0.0, high=1.0, doc="fraction of place cells")
+    n_interneurons: int = param(100, low=1)
+    cue_interneuron_fraction: float = param(0.5, low=0.0, high=1.0)
+    n_basket: int = param(100, low=1)
+    connection_probability: ConnectionProbabilities = section(ConnectionProbabilities)
+    weights: StaticWeights = section(StaticWeights)
+    delays: Delays = section(Delays)
+
+    def validate(self) -> None:
+        if round(self.n_pyramidal * self.place_fraction) < 2:
+            raise self.field_error("place_fraction", "leaves fewer than 2 place cells")
+
+    @property
+    def n_place(self) -> int:
+        """Place cells (cue cells included)."""
+        return int(round(self.n_pyramidal * self.place_fraction))
+
+    @property
+    def n_cue(self) -> int:
+        """Cue cells (a subset of the place cells)."""
+        return int(round(self.n_place * self.cue_fraction))
+
+    @property
+    def n_cue_interneurons(self) -> int:
+        """Cue-tuned plastic interneurons."""
+        return int(round(self.n_interneurons * self.cue_interneuron_fraction))
+
+
+@dataclass(frozen=True)
+class CellLayout:
+    """Which cell is what: plain arrays shared by the circuit and the analysis.
+
+    Attributes
+    ----------
+    pyramidal_labels : ndarray of str
+        ``"place"``, ``"cue"`` or ``"pyramidal"`` per pyramidal cell.
+    pyramidal_centres_cm : ndarray
+        Place-field centre per pyramidal cell (``nan`` for non-place cells).
+    interneuron_labels : ndarray of str
+        ``"interneuron_cue"`` or ``"interneuron_place"``.
+    interneuron_centres_cm : ndarray
+        Field centre of place-tuned interneurons (``nan`` for cue-tuned).
+    n_basket : int
+        Basket cells.
+    """
+
+    pyramidal_labels: np.ndarray
+    pyramidal_centres_cm: np.ndarray
+    interneuron_labels: np.ndarray
+    interneuron_centres_cm: np.ndarray
+    n_basket: int
+
+    @property
+    def cue_cells(self) -> np.ndarray:
+        """Ids of cue cells among the pyramidal cells."""
+        return np.flatnonzero(self.pyramidal_labels == "cue")
+
+    @property
+    def cue_interneurons(self) -> np.ndarray:
+        """Ids of cue-tuned interneurons."""
+        return np.flatnonzero(self.interneuron_labels == "interneuron_cue")
+
+    @property
+    def all_labels(self) -> np.ndarray:
+        """Labels of pyramidal, interneuron and basket cells, in Recording order."""
+        return np.concatenate([self.pyramidal_labels, self.interneuron_labels,
+                               np.full(self.n_basket, "basket")])
+
+    @property
+    def all_centres_cm(self) -> np.ndarray:
+        """Field centres in Recording order (``nan`` for cells without a field)."""
+        return np.concatenate([self.pyramidal_centres_cm, self.interneuron_centres_cm,
+                               np.full(self.n_basket, np.nan)])
+
+
+def make_layout(network: NetworkConfig, track_length_cm: float,
+                rng: np.random.Generator) -> CellLayout:
+    """Assign cell classes and field centres.
+
+    Place cells are a random subset of pyramidal cells with centres drawn
+    uniformly along the track; cue cells are a random subset of place cells;
+    place-tuned interneurons have evenly spaced centres.
+    """
+    n = network.n_pyramidal
+    labels = np.full(n, "pyramidal", dtype="<U20")
+    centres = np.full(n, np.nan)
+    place = rng.choice(n, size=network.n_place, replace=False)
+    labels[place] = "place"
+    centres[place] = rng.uniform(0.0, track_length_cm, size=place.size)
+    cue = rng.choice(place, size=network.n_cue, replace=False)
+    labels[cue] = "cue"
+
+    n_int, n_cue_int = network.n_interneurons, network.n_cue_interneurons
+    int_labels = np.array(["interneuron_cue"] * n_cue_int
+                          + ["interneuron_place"] * (n_int - n_cue_int), dtype="<U20")
+    int_centres = np.full(n_int, np.nan)
+    n_place_int = n_int - n_cue_int
+    if n_place_int:
+        int_centres[n_cue_int:] = (np.arange(n_place_int) + 0.5) * track_length_cm / n_place_int
+    return CellLayout(labels, centres, int_labels, int_centres, network.n_basket)
+
+
+def random_connectivity(n_pre: int, n_post: int, p: float, rng: np.random.Generator,
+                        allow_self: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Erdos-Renyi connectivity: each pair connected with probability ``p``.
+
+    Drawn per presynaptic block to bound memory at large sizes.  With
+    ``allow_self=False`` (recurrent pathways), ``i == j`` pairs are excluded.
+
+    Returns
+    -------
+    i, j : ndarray of int
+        Presynaptic and postsynaptic indices, sorted by ``i`` then ``j``.
+    """
+    if p <= 0 or n_pre == 0 or n_post == 0:
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32)
+    block = max(1, 4_000_000 // max(n_post, 1))
+    pre, post = [], []
+    for start in range(0, n_pre, block):
+        stop = min(n_pre, start + block)
+        connected = rng.random((stop - start, n_post)) < p
+        if not allow_self:
+            rows = np.arange(start, stop)
+            inside = rows < n_post
+            connected[np.flatnonzero(inside), rows[inside]] = False
+        i, j = np.nonzero(connected)
+        pre.append(i + start)
+        post.append(j)
+    return np.concatenate(pre).astype(np.int32), np.concatenate(post).astype(np.int32)
+
+
+@dataclass
+class CA3Circuit:
+    """The Brian2 objects of one circuit, by role.
+
+    Pass it to ``Network(*circuit.objects())``.  ``plastic`` names the
+    learning Synapses (``"EE"``, ``"IE"``, ``"EI"``) that learn in this
+    pathway set.
+    """
+
+    layout: CellLayout
+    groups: dict[str, Any]
+    synapses: dict[str, Any]
+    inputs: dict[str, Any]
+    monitors: dict[str, Any]
+    plastic: tuple[str, ...] = ()
+    extra: list[Any] = field(default_factory=list)
+
+    def objects(self) -> list[Any]:
+        """Every Brian2 object of the circuit."""
+        return [*self.groups.values(), *self.synapses.values(), *self.inputs.values(),
+                *self.monitors.values(), *self.extra]
+
+    def set_learning(self, on: bool) -> None:
+        """Switch every learning rule on or off (a shared variable, no rebuild)."""
+        for name in ("EE", "IE", "EI"):
+            self.synapses[name].plastic = 1.0 if (on and name in self.plastic) else 0.0
+
+    def set_gains(self, gains: dict[str, float]) -> None:
+        """Scale the transmission of named pathways (shared ``gain`` variables).
+
+        Keys are synapse names (``"EE"``, ``"place_input"``, ...) and
+        ``"noise"`` for the mossy-fibre-like noise; a pathway left out keeps
+        its gain.
+        """
+        for name, value in gains.items():
+            if name == "noise":
+                self.groups["pyramidal"].noise_gain = value
+            else:
+                self.synapses[name].gain = value
+
+
+def build_ca3_circuit(
+    network: NetworkConfig,
+    plasticity: Any,
+    layout: CellLayout,
+    pyramidal_model: Any,
+    interneuron_model: Any,
+    place_trains: Any,
+    cue_trains: Any,
+    interneuron_trains: Any,
+    rng: np.random.Generator,
+    *,
+    mode: str = "closed_loop",
+    noise_rate: Any = None,
+    dt: Any = None,
+    method: str = "euler",
+) -> CA3Circuit:
+    """Build the CA3 circuit's Brian2 objects.
+
+    Parameters
+    ----------
+    network : NetworkConfig
+        Sizes, probabilities, static weights, delays.
+    plasticity : PlasticityConfig
+        Pathway set and rules.
+    layout : CellLayout
+        Cell classes and fields (from :func:`make_layout`).
+    pyramidal_model, interneuron_model
+        Cell models (``make_group``, ``on_pre``, ``noise_target``).
+    place_trains, cue_trains, interneuron_trains : SpikeTrains
+        Place-field input and cue input of each pyramidal cell, and the
+        input of each plastic interneuron (place fields, cue windows).
+    rng : numpy.random.Generator
+        Draws connectivity.
+    mode : {"closed_loop", "teacher_forced"}
+        What drives learning online (see the module docstring).  In
+        ``teacher_forced`` mode an input spike makes its target cell spike in
+        the next step (through a ``teach`` flag in the threshold) without
+        depolarising it; the protocol silences all transmission online.
+    noise_rate : Quantity
+        Rate of the mossy-fibre-like Poisson noise onto each pyramidal cell.
+    dt : Quantity
+        Simulation step (to keep at most one input spike per step).
+    method : str
+        Integration method of the cell groups.
+
+    Returns
+    -------
+    CA3Circuit
+        Every pathway has a shared ``gain`` (transmission) and the learning
+        pathways a shared ``plastic`` switch; :meth:`CA3Circuit.set_gains`
+        and :meth:`CA3Circuit.set_learning` flip them between phases.
+    """
+    from brian2 import Hz, PoissonInput, SpikeGeneratorGroup, SpikeMonitor, Synapses, second
+
+    from ..world.inputs import one_spike_per_step
+
+    if mode not in ("closed_loop", "teacher_forced"):
+        raise ConfigError("online.mode", f"unknown mode {mode!r}")
+    teacher = mode == "teacher_forced"
+    n_pyr, n_int, n_bas = network.n_pyramidal, network.n_interneurons, network.n_basket
+    probability = network.connection_probability
+    weights = network.weights
+    delays = network.delays
+    dt_s = magnitude(dt, "s")
+
+    groups = {
+        "pyramidal": pyramidal_model.make_group(
+            n_pyr, "pyramidal", extra="noise_gain : 1 (shared)\nw_noise : siemens (shared, constant)",
+            teacher=teacher, method=method),
+        "interneurons": interneuron_model.make_group(n_int, "interneurons", teacher=teacher,
+                                                     method=method),
+        "basket": interneuron_model.make_group(n_bas, "basket", method=method),
+    }
+
+    # --- inputs: spike generators and their synapses --------------------------------
+    inputs = {}
+    for name, trains in (("place", place_trains), ("cue", cue_trains),
+                         ("interneuron", interneuron_trains)):
+        trains = one_spike_per_step(trains, dt_s)
+        inputs[name] = SpikeGeneratorGroup(trains.n, trains.indices, trains.times * second,
+                                           name=f"{name}_input_spikes")
+    synapses: dict[str, Any] = {}
+    for key, source, target, model, pathway, weight in (
+        ("place_input", inputs["place"], "pyramidal", pyramidal_model, "place_input",
+         weights.place_input),
+        ("cue_input", inputs["cue"], "pyramidal", pyramidal_model, "cue_input",
+         weights.cue_input),
+        ("interneuron_input", inputs["interneuron"], "interneurons", interneuron_model,
+         "recurrent", weights.interneuron_input),
+    ):
+        statement = ("teach_post = 1" if teacher
+                     else model.on_pre(pathway, "gain * w_input"))
+        s = Synapses(source, groups[target],
+                     "gain : 1 (shared)\nw_input : siemens (shared, constant)",
+                     on_pre=statement, name=key, namespace={})
+        s.connect(j="i")
+        s.w_input = weight
+        s.gain = 1.0
+        synapses[key] = s
+
+    # --- learning pathways: transmission and learning in one pathway each -------------
+    def plastic_synapses(name: str, source: Any, target: Any, target_model: Any, pathway: str,
+                         p: float, allow_self: bool, delay: Any, static_weight: Any,
+                         scale: float = 1.0) -> Any:
+        rule = plasticity.rule(name)
+        code = rule.code()
+        model = code.model + "\ngain : 1 (shared)\nw_static : siemens (shared, constant)"
+        transmit = target_model.on_pre(pathway, f"gain * ({scale!r} * w + w_static)")
+        s = Synapses(source, target, model, on_pre=transmit + "\n" + code.on_pre,
+                     on_post=code.on_post, name=name, namespace={})
+        i, j = random_connectivity(source.N, target.N, p, rng, allow_self)
+        s.connect(i=i, j=j)
+        s.pre.delay = delay
+        rule.set_parameters(s, plastic=plasticity.is_plastic(name))
+        s.gain = 1.0
+        s.w_static = static_weight
+        return s
+
+    zero = 0 * weights.pyramidal_to_interneuron
+    synapses["EE"] = plastic_synapses(
+        "EE", groups["pyramidal"], groups["pyramidal"], pyramidal_model, "recurrent",
+        probability.ee if n_pyr > 1 else 0.0, False, delays.pyramidal_to_pyramidal, zero,
+        scale=weights.ee_scale)
+    synapses["IE"] = plastic_synapses(
+        "IE", groups["interneurons"], groups["pyramidal"], pyramidal_model, "inhibition",
+        probability.ie, True, delays.interneuron_to_pyramidal, zero)
+    synapses["EI"] = plastic_synapses(
+        "EI", groups["pyramidal"], groups["interneurons"], interneuron_model, "recurrent",
+        probability.ei, True, delays.pyramidal_to_interneuron,
+        weights.pyramidal_to_interneuron)
+
+    def static_synapses(name: str, source: Any, target: Any, target_model: Any, pathway: str,
+                        p: float, allow_self: bool, delay: Any, weight: Any) -> Any:
+        s = Synapses(source, target, "w_syn : siemens (shared, constant)\ngain : 1 (shared)",
+                     on_pre=target_model.on_pre(pathway, "gain * w_syn"), name=name,
+                     namespace={})
+        i, j = random_connectivity(source.N, target.N, p, rng, allow_self)
+        s.connect(i=i, j=j)
+        s.delay = delay
+        s.w_syn = weight
+        s.gain = 1.0
+        return s
+
+    synapses["basket_to_pyramidal"] = static_synapses(
+        "basket_to_pyramidal", groups["basket"], groups["pyramidal"], pyramidal_model,
+        "inhibition", probability.basket_to_pyramidal, True, delays.interneuron_to_pyramidal,
+        weights.basket_to_pyramidal)
+    synapses["pyramidal_to_basket"] = static_synapses(
+        "pyramidal_to_basket", groups["pyramidal"], groups["basket"], interneuron_model,
+        "recurrent", probability.pyramidal_to_basket, True, delays.pyramidal_to_interneuron,
+        weights.pyramidal_to_basket)
+    synapses["basket_to_basket"] = static_synapses(
+        "basket_to_basket", groups["basket"], groups["basket"], interneuron_model,
+        "inhibition", probability.basket_to_basket, False, delays.interneuron_to_interneuron,
+        weights.basket_to_basket)
+
+    # --- offline noise: mossy-fibre-like Poisson input, gated by noise_gain ------------
+    variable, factor = pyramidal_model.noise_target()
+    inputs["noise"] = PoissonInput(groups["pyramidal"], variable, 1,
+                                   noise_rate if noise_rate is not None else 15 * Hz,
+                                   weight=f"noise_gain * {factor} * w_noise")
+    groups["pyramidal"].w_noise = weights.noise
+    groups["pyramidal"].noise_gain = 0.0
+
+    monitors = {
+        "pyramidal": SpikeMonitor(groups["pyramidal"], name="pyramidal_spikes"),
+        "interneurons": SpikeMonitor(groups["interneurons"], name="interneuron_spikes"),
+        "basket": SpikeMonitor(groups["basket"], name="basket_spikes"),
+    }
+    return CA3Circuit(layout=layout, groups=groups, synapses=synapses, inputs=inputs,
+                      monitors=monitors, plastic=tuple(p for p in ("EE", "IE", "EI")
+                                                       if plasticity.is_plastic(p)))

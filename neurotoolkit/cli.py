@@ -1,0 +1,143 @@
+"""The ``neurotoolkit`` command.
+
+::
+
+    neurotoolkit demo [--out DIR]
+    neurotoolkit run EXPERIMENT --level lif|dendritic|binary --preset tiny|default|paper
+                 [--seed N] [--set key=value ...] [--device runtime|cpp_standalone]
+                 [--out DIR] [--quiet]
+    neurotoolkit sweep SWEEP.toml [--executor local|dask] [--scheduler ADDRESS]
+                 [--workers N] [--out DIR]
+    neurotoolkit figures [--out DIR] [--preset NAME]
+
+Bad input (unknown key, wrong unit, negative size, unknown preset or level)
+prints one line ``neurotoolkit: error: <field>: <what is wrong>`` and exits
+with status 2 before anything runs or is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from .config import ConfigError, parse_override
+
+__all__ = ["main", "build_parser"]
+
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit status 2
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``neurotoolkit`` command."""
+    from .runner import DEVICES, LEVELS
+
+    parser = _Parser(prog="neurotoolkit", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    demo = sub.add_parser("demo", help="the main job: EE vs EE+IE on the default preset")
+    demo.add_argument("--out", default="runs/demo", help="output folder (default runs/demo)")
+    demo.add_argument("--preset", default="default", help=argparse.SUPPRESS)
+    demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument("--quiet", action="store_true")
+
+    run = sub.add_parser("run", help="run one experiment at one level")
+    run.add_argument("experiment", help="experiment name, e.g. consolidation")
+    run.add_argument("--level", required=True, choices=LEVELS)
+    run.add_argument("--preset", default="default", help="tiny, default or paper")
+    run.add_argument("--seed", type=int, default=1)
+    run.add_argument("--set", dest="overrides", action="append", default=[],
+                     metavar="KEY=VALUE", help="override a dotted config key (repeatable)")
+    run.add_argument("--device", default="runtime", choices=DEVICES)
+    run.add_argument("--out", default=None, help="run directory (default runs/<name>-<time>)")
+    run.add_argument("--overwrite", action="store_true", help="replace an existing --out")
+    run.add_argument("--quiet", action="store_true")
+
+    sweep = sub.add_parser("sweep", help="run a parameter sweep file (resumable)")
+    sweep.add_argument("sweep_file")
+    sweep.add_argument("--executor", default="local", choices=("local", "dask"))
+    sweep.add_argument("--scheduler", default=None, help="address of a running Dask scheduler")
+    sweep.add_argument("--workers", type=int, default=None)
+    sweep.add_argument("--out", default=None)
+    sweep.add_argument("--quiet", action="store_true")
+
+    figures = sub.add_parser("figures", help="regenerate the figure set")
+    figures.add_argument("--out", default="figures-out")
+    figures.add_argument("--preset", default="tiny")
+    figures.add_argument("--quiet", action="store_true")
+    return parser
+
+
+def _default_out(args: argparse.Namespace) -> Path:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    return Path("runs") / f"{args.experiment}-{args.level}-{args.preset}-seed{args.seed}-{stamp}"
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from .runner import resolve_config, run_experiment
+
+    overrides = dict(parse_override(text) for text in args.overrides)
+    if args.seed < 0:
+        raise ConfigError("seed", f"must be a non-negative integer, got {args.seed}")
+    config = resolve_config(args.experiment, args.level, args.preset, overrides)  # validate first
+    out = Path(args.out) if args.out else _default_out(args)
+    if out.exists() and not args.overwrite:
+        raise ConfigError("out", f"{out} exists already; choose another --out or pass --overwrite")
+    result = run_experiment(args.experiment, args.level, preset=args.preset, seed=args.seed,
+                            overrides=overrides, device=args.device, out=out, quiet=args.quiet,
+                            overwrite=args.overwrite, config=config)
+    if not args.quiet:
+        print(json.dumps({k: result.metrics[k] for k in sorted(result.metrics)}, indent=1,
+                         default=str))
+    print(f"wrote {out}")
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import run_demo
+
+    run_demo(out=Path(args.out), preset=args.preset, seed=args.seed, quiet=args.quiet)
+    return 0
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    sweep = importlib.import_module("neurotoolkit.sweep")
+    return int(sweep.main(args) or 0)
+
+
+def _cmd_figures(args: argparse.Namespace) -> int:
+    figures = importlib.import_module("neurotoolkit.figures")
+    return int(figures.main(args) or 0)
+
+
+_COMMANDS = {"run": _cmd_run, "demo": _cmd_demo, "sweep": _cmd_sweep, "figures": _cmd_figures}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``neurotoolkit`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return _COMMANDS[args.command](args)
+    except ConfigError as err:
+        print(f"neurotoolkit: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except (FileNotFoundError, FileExistsError) as err:
+        print(f"neurotoolkit: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("neurotoolkit: interrupted; finished work is kept", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,171 @@
+"""Figures people expect of a replay run, drawn from a Recording and its metrics.
+
+Every function takes plain data (a Recording, metrics dictionaries) and draws
+on a matplotlib Axes or returns a Figure; nothing here runs a simulation.
+Colours are fixed per cell class so that figures read the same everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from .analysis import Recording, participation
+
+__all__ = ["CLASS_COLOURS", "use_style", "plot_raster", "plot_weights_by_class",
+           "plot_participation", "plot_run"]
+
+CLASS_COLOURS = {
+    "place": "#1f77b4",
+    "cue": "#d62728",
+    "pyramidal": "#7f7f7f",
+    "interneuron_cue": "#ff9896",
+    "interneuron_place": "#aec7e8",
+    "basket": "#2ca02c",
+}
+PATHWAY_COLOURS = {"EE": "#7f7f7f", "EE+IE": "#1f77b4", "EE+IE+EI": "#9467bd"}
+
+
+def use_style() -> None:
+    """Apply the toolkit's matplotlib style (small fonts, no top/right spines)."""
+    import matplotlib
+
+    matplotlib.rcParams.update({
+        "font.size": 8, "axes.titlesize": 9, "axes.labelsize": 8,
+        "axes.spines.top": False, "axes.spines.right": False,
+        "legend.frameon": False, "figure.dpi": 110, "savefig.bbox": "tight",
+    })
+
+
+def _figure(*args: Any, **kwargs: Any) -> Any:
+    from matplotlib.figure import Figure
+
+    use_style()
+    return Figure(*args, **kwargs)
+
+
+def plot_raster(ax: Any, recording: Recording, t_start: float, t_stop: float, *,
+                events: np.ndarray | None = None, shade: np.ndarray | None = None,
+                labels: Sequence[str] = ("place", "cue")) -> None:
+    """Raster of cells with a field, sorted by field centre, classes coloured.
+
+    ``events`` are shaded grey, ``shade`` (e.g. cue windows) pale red.
+    """
+    cells = recording.cells(*labels)
+    cells = cells[np.argsort(recording.field_centres[cells], kind="stable")]
+    rank = np.full(recording.n_cells, -1)
+    rank[cells] = np.arange(cells.size)
+    times, ids = recording.spikes_between(t_start, t_stop, cells)
+    for label in labels:
+        mine = recording.cell_labels[ids] == label
+        ax.scatter(times[mine], rank[ids[mine]], s=1.0, lw=0,
+                   color=CLASS_COLOURS.get(label, "k"), label=label, rasterized=True)
+    for name, intervals, colour in (("events", events, "0.85"), ("cue", shade, "#f6c6c6")):
+        if intervals is None:
+            continue
+        for start, stop in np.asarray(intervals).reshape(-1, 2):
+            if stop > t_start and start < t_stop:
+                ax.axvspan(max(start, t_start), min(stop, t_stop), color=colour, lw=0,
+                           zorder=-1)
+    ax.set_xlim(t_start, t_stop)
+    ax.set_ylim(-1, max(cells.size, 1))
+    ax.set_xlabel("time (s)")
+    ax.set_ylabel("cell (sorted by field)")
+
+
+def plot_weights_by_class(ax: Any, recording: Recording, pathway: str = "IE",
+                          labels: Sequence[str] = ("place", "cue", "pyramidal")) -> None:
+    """Mean (and SD) of learned weights onto each postsynaptic class."""
+    if pathway not in recording.weights:
+        ax.text(0.5, 0.5, f"no {pathway} weights", ha="center", transform=ax.transAxes)
+        return
+    _, j, w = recording.weights[pathway]
+    means, sds = [], []
+    for label in labels:
+        onto = w[np.isin(j, recording.cells(label))]
+        means.append(onto.mean() if onto.size else np.nan)
+        sds.append(onto.std() if onto.size else np.nan)
+    x = np.arange(len(labels))
+    ax.bar(x, means, yerr=sds, color=[CLASS_COLOURS.get(lab, "k") for lab in labels],
+           capsize=2)
+    ax.set_xticks(x, labels)
+    unit = recording.metadata.get("weight_unit", "nS")
+    ax.set_ylabel(f"{pathway} weight onto class ({unit})")
+
+
+def plot_participation(ax: Any, by_condition: Mapping[str, Sequence[Mapping[str, float]]],
+                       labels: Sequence[str] = ("place", "cue")) -> None:
+    """Participation by class for each condition: bars are means, dots seeds.
+
+    ``by_condition`` maps a condition name (e.g. a pathway set) to a list of
+    metrics dictionaries (one per seed) with ``<label>_participation`` keys.
+    """
+    width = 0.8 / max(len(labels), 1)
+    rng = np.random.default_rng(0)  # jitter of the seed dots only
+    for k, label in enumerate(labels):
+        for c, (condition, runs) in enumerate(by_condition.items()):
+            values = np.array([r.get(f"{label}_participation", np.nan) for r in runs], float)
+            x = c + (k - (len(labels) - 1) / 2) * width
+            ax.bar(x, np.nanmean(values) if np.isfinite(values).any() else 0, width * 0.9,
+                   color=CLASS_COLOURS.get(label, "k"), alpha=0.7,
+                   label=label if c == 0 else None)
+            ax.scatter(x + rng.uniform(-width / 5, width / 5, values.size), values, s=6,
+                       color="k", zorder=3)
+    ax.set_xticks(np.arange(len(by_condition)), list(by_condition))
+    ax.set_ylabel("fraction of events")
+    ax.legend()
+
+
+def _busiest_window(events: np.ndarray, t0: float, t1: float, width: float) -> tuple[float, float]:
+    if len(events) == 0 or t1 - t0 <= width:
+        return t0, min(t1, t0 + width)
+    starts = events[:, 0]
+    counts = [np.sum((starts >= s) & (starts < s + width)) for s in starts]
+    begin = max(t0, float(starts[int(np.argmax(counts))]) - 0.1 * width)
+    return begin, min(t1, begin + width)
+
+
+def plot_run(recording: Recording, metrics: Mapping[str, float], events: np.ndarray,
+             title: str = "") -> Any:
+    """The figure of one run: online and offline rasters, I->E weights, participation."""
+    fig = _figure(figsize=(10, 6.5))
+    grid = fig.add_gridspec(2, 3, width_ratios=[2.2, 1, 1], hspace=0.45, wspace=0.4)
+    ax_on, ax_off = fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[1, 0])
+    ax_w, ax_p = fig.add_subplot(grid[0, 1:]), fig.add_subplot(grid[1, 1:])
+
+    on0, on1 = recording.phase("online")
+    lap = on1 / max(len(recording.intervals.get("laps", [[0, on1]])), 1)
+    plot_raster(ax_on, recording, max(on0, on1 - 2 * lap), on1,
+                shade=recording.intervals.get("cue"))
+    ax_on.set_title("exploration, last two laps (cue windows shaded)")
+    off0, off1 = recording.phase("offline")
+    w0, w1 = _busiest_window(events, off0, off1, 2.0)
+    plot_raster(ax_off, recording, w0, w1, events=events)
+    ax_off.set_title(f"offline replay ({metrics.get('n_replay_events', 0)} events in "
+                     f"{off1 - off0:g} s; events shaded)")
+    ax_off.legend(loc="upper right", markerscale=6)
+
+    plot_weights_by_class(ax_w, recording, "IE")
+    ax_w.set_title("learned inhibition onto each class")
+
+    cells = recording.cells("place", "cue", "pyramidal")
+    if len(events):
+        frac = participation(recording, events, cells)
+        labels = recording.cell_labels[cells]
+        classes = ["place", "cue", "pyramidal"]
+        values = [frac[labels == c] for c in classes]
+        ax_p.bar(range(3), [np.nanmean(v) if v.size else np.nan for v in values],
+                 color=[CLASS_COLOURS[c] for c in classes], alpha=0.8)
+        ax_p.set_xticks(range(3), classes)
+    else:
+        ax_p.text(0.5, 0.5, "no replay events", ha="center", transform=ax_p.transAxes)
+    ratio = metrics.get("participation_ratio", np.nan)
+    dist = metrics.get("sequence_distance", np.nan)
+    ax_p.set_title(f"participation (cue/place {ratio:.2f}, seq. distance {dist:.2f})"
+                   if np.isfinite([ratio, dist]).all() else "participation")
+    ax_p.set_ylabel("fraction of events")
+    if title:
+        fig.suptitle(title)
+    return fig

@@ -1,0 +1,1 @@
+"""Presets (TOML) shipped with the package: ``<level>/<name>.toml``."""

@@ -1,0 +1,62 @@
+"""The consolidation experiment at the spiking levels: explore, rest, analyse.
+
+``neurotoolkit run consolidation --level lif|dendritic`` calls
+:func:`run_consolidation`: the CA3 circuit explores the track with
+plasticity on (:mod:`.exploration`), rests with plasticity off while noise
+drives replay, and the offline spikes are analysed (:mod:`.metrics`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .exploration import RandomStreams, simulate, to_recording
+from .metrics import detect_offline_events, replay_metrics
+from .settings import SpikingConfig
+
+__all__ = ["run_consolidation"]
+
+
+def run_consolidation(config: SpikingConfig, *, level: str = "lif", seed: int = 1,
+                      device: str = "runtime", workdir: Path | None = None,
+                      quiet: bool = False) -> Any:
+    """Run exploration, offline replay and the replay analysis.
+
+    Parameters
+    ----------
+    config : SpikingConfig
+        Resolved configuration.
+    level : {"lif", "dendritic"}
+        Point or Dendrify cells.
+    seed : int
+        Seeds everything (same seed and device: identical spikes).
+    device : {"runtime", "cpp_standalone"}
+        Brian2 device.
+    workdir : Path, optional
+        The run directory being written (unused; files are written by the runner).
+    quiet : bool
+        No progress output.
+
+    Returns
+    -------
+    RunResult
+        Metrics (see :mod:`neurotoolkit.protocols.metrics`), the Recording and
+        the run figure.
+    """
+    from ..plotting import plot_run
+    from ..runner import RunResult
+
+    output = simulate(config, level=level, seed=seed, device=device, quiet=quiet)
+    recording = to_recording(output, config, level=level, seed=seed, device=device)
+    events = detect_offline_events(recording, config.analysis)
+    rng = RandomStreams.from_seed(seed).analysis
+    metrics = replay_metrics(recording, config.analysis, rng, events=events)
+    metrics["simulation_wall_s"] = output.simulation_wall_s
+    title = (f"{level}, {config.plasticity.pathways}, {config.cue.placement} cue, "
+             f"{config.network.n_pyramidal} pyramidal cells, seed {seed}")
+    figure = plot_run(recording, metrics, events, title=title)
+    tables = {"events.csv": "start_s,stop_s\n" + "".join(f"{a:.6f},{b:.6f}\n"
+                                                        for a, b in events)}
+    return RunResult(metrics=metrics, recording=recording, figures={"figure": figure},
+                     tables=tables)

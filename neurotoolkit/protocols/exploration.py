@@ -1,0 +1,264 @@
+"""Online exploration then offline replay of the CA3 circuit, as one Brian2 network.
+
+Both phases run in one network, one after the other: exploration with the
+inputs on and learning on, then rest with the inputs off, learning off and
+mossy-fibre-like noise on.  The switch is a handful of shared variables, so
+the same code runs on the runtime device and as one ``cpp_standalone``
+program.  The phase output is plain numpy (:class:`SimulationOutput`); turn it
+into a :class:`~neurotoolkit.analysis.Recording` with :func:`to_recording`.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..analysis.recording import Recording
+from ..circuits.ca3 import CellLayout, build_ca3_circuit, make_layout
+from ..config import magnitude
+from ..world.cue import CueSchedule
+from ..world.inputs import (SpikeTrains, merge_spike_trains, place_spike_trains,
+                            window_spike_trains)
+from .devices import brian_device, finish_device
+from .settings import SpikingConfig
+
+__all__ = ["RandomStreams", "WorldInputs", "SimulationOutput", "make_world_inputs",
+           "cell_models", "simulate", "to_recording"]
+
+
+@dataclass(frozen=True)
+class RandomStreams:
+    """Independent numpy generators for each use of randomness in a run.
+
+    Spawned from ``np.random.SeedSequence(seed)`` so that, for example,
+    changing how many spikes the inputs draw does not change connectivity.
+    """
+
+    layout: np.random.Generator
+    inputs: np.random.Generator
+    connectivity: np.random.Generator
+    analysis: np.random.Generator
+
+    @classmethod
+    def from_seed(cls, seed: int) -> RandomStreams:
+        """Four streams from one seed."""
+        return cls(*(np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4)))
+
+
+@dataclass(frozen=True)
+class WorldInputs:
+    """What the world sends into the circuit during exploration.
+
+    Place-field input and cue input to pyramidal cells are kept apart because
+    they arrive at different places on a dendritic cell (mossy-fibre-like
+    input proximally, lateral-entorhinal-like cue input distally).
+    """
+
+    layout: CellLayout
+    schedule: CueSchedule
+    place: SpikeTrains
+    cue: SpikeTrains
+    interneurons: SpikeTrains
+
+    @property
+    def pyramidal(self) -> SpikeTrains:
+        """All input spikes of the pyramidal cells (place and cue)."""
+        return merge_spike_trains([self.place.times, self.cue.times],
+                                  [self.place.indices, self.cue.indices], self.place.n,
+                                  np.inf)
+
+
+def make_world_inputs(config: SpikingConfig, streams: RandomStreams) -> WorldInputs:
+    """Lay out the cells, place the cue on each lap and draw every input spike train."""
+    track, cue, inputs = config.track, config.cue, config.inputs
+    layout = make_layout(config.network, track.length_cm, streams.layout)
+    schedule = cue.schedule(track, streams.inputs)
+    duration = track.duration_s
+    rng = streams.inputs
+
+    place = place_spike_trains(layout.pyramidal_centres_cm, track, inputs, rng)
+    cue_part = window_spike_trains(layout.cue_cells, config.network.n_pyramidal, schedule,
+                                   cue.rate, rng, duration)
+
+    int_place = place_spike_trains(layout.interneuron_centres_cm, track, inputs, rng,
+                                   width=inputs.interneuron_field_width)
+    int_cue = window_spike_trains(layout.cue_interneurons, config.network.n_interneurons,
+                                  schedule, cue.rate, rng, duration)
+    interneurons = merge_spike_trains([int_place.times, int_cue.times],
+                                      [int_place.indices, int_cue.indices], int_place.n,
+                                      duration)
+    return WorldInputs(layout, schedule, place, cue_part, interneurons)
+
+
+def cell_models(config: SpikingConfig, level: str) -> tuple[Any, Any]:
+    """The pyramidal and interneuron cell models of ``level``."""
+    from ..neurons.point import PointCellModel
+
+    if level == "lif":
+        return PointCellModel(config.pyramidal), PointCellModel(config.interneuron)
+    if level == "dendritic":
+        from ..neurons.dendritic import dendritic_cell_models
+
+        return dendritic_cell_models(config)
+    raise ValueError(f"no spiking cell models for level {level!r}")
+
+
+@dataclass
+class SimulationOutput:
+    """Plain-numpy result of one exploration + replay simulation.
+
+    Spike ids are in Recording order: pyramidal cells, then plastic
+    interneurons, then basket cells.  Weights are ``(i, j, w_nS)`` triplets.
+    """
+
+    spike_times: np.ndarray
+    spike_ids: np.ndarray
+    weights: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]
+    world: WorldInputs
+    online_s: float
+    offline_s: float
+    simulation_wall_s: float
+    build_dir: str | None = None
+
+
+def simulate(config: SpikingConfig, *, level: str = "lif", seed: int = 1,
+             device: str = "runtime", quiet: bool = False,
+             build_dir: str | None = None) -> SimulationOutput:
+    """Run exploration (learning on) then offline replay (learning off, noise on).
+
+    Parameters
+    ----------
+    config : SpikingConfig
+        The experiment's configuration.
+    level : {"lif", "dendritic"}
+        Cell models.
+    seed : int
+        Seeds connectivity, inputs and Brian2's noise.
+    device : {"runtime", "cpp_standalone"}
+        Brian2 device.
+    quiet : bool
+        No progress report.
+    build_dir : path, optional
+        Standalone project folder.
+
+    Returns
+    -------
+    SimulationOutput
+    """
+    from brian2 import Network, second
+
+    streams = RandomStreams.from_seed(seed)
+    world = make_world_inputs(config, streams)
+    online_s, offline_s = config.online_duration_s, config.offline_duration_s
+    sim = config.simulation
+    report = None if quiet else "text"
+    started = time.perf_counter()
+    with brian_device(device, seed=seed, dt=sim.dt, target=sim.target,
+                      build_dir=build_dir) as info:
+        pyramidal_model, interneuron_model = cell_models(config, level)
+        circuit = build_ca3_circuit(
+            config.network, config.plasticity, world.layout, pyramidal_model,
+            interneuron_model, world.place, world.cue, world.interneurons, streams.connectivity,
+            mode=config.online.mode, noise_rate=config.offline.noise_rate, dt=sim.dt,
+            method=sim.method)
+        network = Network(*circuit.objects(), name="ca3")
+        # exploration: inputs on, learning on, no noise
+        circuit.set_learning(True)
+        circuit.set_gains(online_gains(config, circuit))
+        network.run(online_s * second, report=report, report_period=sim.report_period)
+        # rest: inputs silent (their trains have ended), learning off, noise on
+        circuit.set_learning(False)
+        circuit.set_gains(offline_gains(config, circuit))
+        network.run(offline_s * second, report=report, report_period=sim.report_period)
+        finish_device(info, quiet=quiet)
+        spike_times, spike_ids = _collect_spikes(circuit)
+        weights = {name: (np.asarray(circuit.synapses[name].i[:]),
+                          np.asarray(circuit.synapses[name].j[:]),
+                          np.asarray(circuit.synapses[name].w[:]) / 1e-9)
+                   for name in ("EE", "IE", "EI")}
+        built = str(info["build_dir"]) if info["build_dir"] else None
+    return SimulationOutput(spike_times, spike_ids, weights, world, online_s, offline_s,
+                            time.perf_counter() - started, built)
+
+
+def online_gains(config: SpikingConfig, circuit: Any) -> dict[str, float]:
+    """Transmission gains during exploration.
+
+    Closed loop: every pathway transmits, E->E scaled by
+    ``online.recurrent_gain``.  Teacher forced: nothing transmits, so the
+    cells spike only when their input does.
+    """
+    if config.online.mode == "teacher_forced":
+        return {name: 0.0 for name in circuit.synapses} | {"noise": 0.0}
+    gains = {name: 1.0 for name in circuit.synapses}
+    gains["EE"] = config.online.recurrent_gain
+    return gains | {"noise": 0.0}
+
+
+def offline_gains(config: SpikingConfig, circuit: Any) -> dict[str, float]:
+    """Transmission gains at rest: learned E->E scaled by ``offline.recurrent_gain``, noise on."""
+    gains = {name: 1.0 for name in circuit.synapses}
+    gains["EE"] = config.offline.recurrent_gain
+    return gains | {"noise": 1.0}
+
+
+def _collect_spikes(circuit: Any) -> tuple[np.ndarray, np.ndarray]:
+    offsets = {"pyramidal": 0, "interneurons": circuit.groups["pyramidal"].N}
+    offsets["basket"] = offsets["interneurons"] + circuit.groups["interneurons"].N
+    times, ids = [], []
+    for name, offset in offsets.items():
+        monitor = circuit.monitors[name]
+        times.append(np.asarray(monitor.t_[:], dtype=float))
+        ids.append(np.asarray(monitor.i[:], dtype=np.int64) + offset)
+    t, i = np.concatenate(times), np.concatenate(ids)
+    order = np.lexsort((i, t))
+    return t[order], i[order]
+
+
+def to_recording(output: SimulationOutput, config: SpikingConfig, *, level: str, seed: int,
+                 device: str) -> Recording:
+    """The simulation as a Recording (spikes, labels, fields, trajectory, phases, weights).
+
+    In ``teacher_forced`` mode the cells are not driven during exploration,
+    so the online part of the Recording holds the teacher (input) spike trains
+    that drove learning; offline spikes are the network's own.
+    """
+    layout = output.world.layout
+    times, ids = output.spike_times, output.spike_ids
+    if config.online.mode == "teacher_forced":
+        offline = times >= output.online_s
+        n_pyr = layout.pyramidal_labels.size
+        teacher_t = np.concatenate([output.world.pyramidal.times,
+                                    output.world.interneurons.times])
+        teacher_i = np.concatenate([output.world.pyramidal.indices,
+                                    output.world.interneurons.indices + n_pyr])
+        times = np.concatenate([teacher_t, times[offline]])
+        ids = np.concatenate([teacher_i, ids[offline]])
+        order = np.lexsort((ids, times))
+        times, ids = times[order], ids[order]
+    position_times, positions = config.track.trajectory(dt_s=0.01)
+    latent = np.flatnonzero(np.isin(layout.pyramidal_labels, ("place", "cue")))
+    latent = latent[np.argsort(layout.pyramidal_centres_cm[latent], kind="stable")]
+    lap = config.track.lap_duration_s
+    laps = np.column_stack([np.arange(config.track.n_laps) * lap,
+                            np.arange(1, config.track.n_laps + 1) * lap])
+    return Recording.from_arrays(
+        spike_times=times, spike_ids=ids, cell_labels=layout.all_labels,
+        field_centres=layout.all_centres_cm, latent_order=latent,
+        position_times=position_times, positions=positions, position_unit="cm",
+        intervals={"online": [[0.0, output.online_s]],
+                   "offline": [[output.online_s, output.online_s + output.offline_s]],
+                   "cue": output.world.schedule.windows_s, "laps": laps},
+        weights=output.weights,
+        metadata={"level": level, "seed": seed, "device": device,
+                  "track_length_cm": config.track.length_cm, "circular": config.track.circular,
+                  "pathways": config.plasticity.pathways, "online_mode": config.online.mode,
+                  "n_pyramidal": config.network.n_pyramidal,
+                  "n_interneurons": config.network.n_interneurons,
+                  "n_basket": config.network.n_basket,
+                  "cue_placement": config.cue.placement,
+                  "cue_positions_cm": output.world.schedule.positions_cm.tolist(),
+                  "weight_unit": "nS", "rules": config.plasticity.describe()})

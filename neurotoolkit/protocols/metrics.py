@@ -1,0 +1,163 @@
+"""The metrics of a replay run, computed from its Recording (pure numpy).
+
+Every spiking level reports the same keys (DESIGN.md), so tables and figures
+can be compared across levels:
+
+``n_replay_events``
+    Events detected offline in the pyramidal population rate.
+``replay_detected``
+    1 if there was at least one event, else 0.  With no events the
+    participation and sequence metrics are ``nan`` (written as ``null``).
+``significant_fraction``
+    Fraction of events whose decoded trajectory beats both a cell-identity
+    and a time-bin shuffle (line-fit score, ``analysis.n_shuffles`` each).
+``place_participation``, ``cue_participation``, ``participation_ratio``
+    Mean fraction of events in which a place-only / cue cell fires, and their
+    ratio (cue / place).
+``w_ie_cue_mean``, ``w_ie_place_mean``
+    Mean learned interneuron->pyramidal weight (nS) onto cue cells / onto
+    place-only cells.
+``sequence_distance``, ``sequence_distance_chance``, ``n_ordered_events``
+    Median over events (with at least ``analysis.min_cells`` active place or
+    cue cells) of the normalised Kendall-tau distance between the firing
+    order and the latent order (better of forward and reverse), the same for
+    randomly permuted orders, and the number of events it was computed on.
+``place_cue_count_correlation``
+    Pearson r between place and cue spike counts in 150 ms bins offline.
+``rate_pyramidal_online_hz``, ``rate_pyramidal_offline_hz``, ``event_rate_hz``
+    Mean pyramidal rates and events per second offline (to tell bursting
+    from a runaway high-rate state).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..analysis import (
+    Recording,
+    bin_event_spikes,
+    compute_tuning_curves,
+    detect_replay_events,
+    event_orders,
+    participation_by_class,
+    place_cue_count_correlation,
+    score_replay_events,
+    sequence_distance,
+    sequence_distance_chance,
+)
+
+__all__ = ["PYRAMIDAL_LABELS", "detect_offline_events", "replay_metrics"]
+
+PYRAMIDAL_LABELS = ("place", "cue", "pyramidal")
+
+
+def _seconds(value: Any) -> float:
+    from ..config import magnitude
+
+    return magnitude(value, "s")
+
+
+def detect_offline_events(recording: Recording, analysis: Any) -> np.ndarray:
+    """Replay events in the offline phase, from the pyramidal population rate."""
+    t0, t1 = recording.phase("offline")
+    pyramidal = recording.cells(*PYRAMIDAL_LABELS)
+    times, _ = recording.spikes_between(t0, t1, pyramidal)
+    return detect_replay_events(
+        times, t0, t1, n_cells=pyramidal.size, smoothing=_seconds(analysis.smoothing),
+        low_z=analysis.low_z, high_z=analysis.high_z,
+        min_duration=_seconds(analysis.min_duration), merge_gap=_seconds(analysis.merge_gap))
+
+
+def _mean_weight_onto(recording: Recording, pathway: str, label: str) -> float:
+    if pathway not in recording.weights:
+        return float("nan")
+    _, j, w = recording.weights[pathway]
+    onto = np.isin(j, recording.cells(label))
+    return float(w[onto].mean()) if onto.any() else float("nan")
+
+
+def _rate(recording: Recording, phase: str, labels: tuple[str, ...]) -> float:
+    t0, t1 = recording.phase(phase)
+    cells = recording.cells(*labels)
+    times, _ = recording.spikes_between(t0, t1, cells)
+    return times.size / max(cells.size, 1) / max(t1 - t0, 1e-12)
+
+
+def replay_metrics(recording: Recording, analysis: Any, rng: np.random.Generator,
+                   events: np.ndarray | None = None) -> dict[str, float]:
+    """Compute the consolidation metrics (see the module docstring) of a run.
+
+    Parameters
+    ----------
+    recording : Recording
+        With ``online`` and ``offline`` intervals, labels, fields and weights.
+    analysis : AnalysisConfig
+        Detection and scoring settings.
+    rng : numpy.random.Generator
+        Drives the shuffles.
+    events : ndarray, optional
+        Precomputed offline events (detected if omitted).
+    """
+    if events is None:
+        events = detect_offline_events(recording, analysis)
+    t0, t1 = recording.phase("offline")
+    metrics: dict[str, float] = {
+        "n_replay_events": int(len(events)),
+        "replay_detected": int(len(events) > 0),
+        "event_rate_hz": len(events) / (t1 - t0),
+        "rate_pyramidal_online_hz": _rate(recording, "online", PYRAMIDAL_LABELS),
+        "rate_pyramidal_offline_hz": _rate(recording, "offline", PYRAMIDAL_LABELS),
+        "w_ie_cue_mean": _mean_weight_onto(recording, "IE", "cue"),
+        "w_ie_place_mean": _mean_weight_onto(recording, "IE", "place"),
+    }
+    nan = float("nan")
+    try:
+        metrics["place_cue_count_correlation"] = place_cue_count_correlation(
+            recording, t0, t1, bin_size=_seconds(analysis.correlation_bin))
+    except ValueError:  # fewer than three bins offline
+        metrics["place_cue_count_correlation"] = nan
+    if len(events) == 0:
+        metrics.update(significant_fraction=nan, place_participation=nan,
+                       cue_participation=nan, participation_ratio=nan, sequence_distance=nan,
+                       sequence_distance_chance=nan, n_ordered_events=0)
+        return metrics
+
+    by_class = participation_by_class(recording, events, labels=("place", "cue"))
+    place, cue = by_class["place"], by_class["cue"]
+    metrics["place_participation"] = place
+    metrics["cue_participation"] = cue
+    metrics["participation_ratio"] = cue / place if place > 0 else nan
+
+    latent = recording.latent_order
+    circular = bool(recording.metadata.get("circular", False))
+    orders = event_orders(recording, events, cells=recording.cells("place", "cue"),
+                          by=analysis.order_by, min_cells=analysis.min_cells)
+    ordered = [o for o in orders if len(o)]
+    distances = [sequence_distance(o, latent, circular=circular) for o in ordered]
+    metrics["n_ordered_events"] = len(ordered)
+    metrics["sequence_distance"] = float(np.median(distances)) if distances else nan
+    metrics["sequence_distance_chance"] = (
+        sequence_distance_chance(ordered, latent, n_shuffles=20, rng=rng, circular=circular)
+        if ordered else nan)
+    metrics["significant_fraction"] = _significant_fraction(recording, events, analysis, rng)
+    return metrics
+
+
+def _significant_fraction(recording: Recording, events: np.ndarray, analysis: Any,
+                          rng: np.random.Generator) -> float:
+    from ..config import magnitude
+
+    cells = recording.cells("place", "cue")
+    length = float(recording.metadata.get("track_length_cm", np.nanmax(recording.positions)))
+    n_bins = max(int(round(length / magnitude(analysis.position_bin, "cm"))), 2)
+    tuning = compute_tuning_curves(recording, n_bins=n_bins, track_range=(0.0, length),
+                                   phase="online", cells=cells, smoothing=5.0,
+                                   circular=bool(recording.metadata.get("circular", False)))
+    rates = np.nan_to_num(tuning.rates, nan=0.0)
+    counts = bin_event_spikes(recording.spike_times, recording.spike_ids, events,
+                              bin_size=_seconds(analysis.decode_bin), cells=cells)
+    scores = score_replay_events(counts, rates, n_shuffles=analysis.n_shuffles,
+                                 alpha=analysis.significance_level, rng=rng)
+    return float(np.mean(scores.significant))

@@ -1,0 +1,124 @@
+"""The configuration of a spiking (point-neuron or dendritic) replay experiment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..circuits.ca3 import NetworkConfig
+from ..config import Section, magnitude, param, qparam, section
+from ..neurons.point import BASKET_CELL, PointCell
+from ..plasticity.pathways import PlasticityConfig
+from ..world.cue import SalientCue
+from ..world.inputs import PlaceInputs
+from ..world.track import Track
+
+__all__ = ["OnlineConfig", "OfflineConfig", "SimulationConfig", "AnalysisConfig",
+           "SpikingConfig"]
+
+@dataclass(frozen=True)
+class OnlineConfig(Section):
+    """Exploration: how learning is driven and how much the network talks to itself.
+
+    Attributes
+    ----------
+    mode : {"closed_loop", "teacher_forced"}
+        ``closed_loop``: the network's own spikes drive plasticity;
+        ``teacher_forced``: the input spike trains do (Liao et al.'s way).
+    recurrent_gain : float
+        Multiplies E->E transmission during exploration (recurrent
+        excitation is thought to be damped during active behaviour).
+    """
+
+    mode: str = param("closed_loop", choices=("closed_loop", "teacher_forced"))
+    recurrent_gain: float = param(0.0, low=0.0)
+
+
+@dataclass(frozen=True)
+class OfflineConfig(Section):
+    """Rest: noise-driven replay with plasticity off.
+
+    Attributes
+    ----------
+    duration : Quantity
+        Length of the offline period.
+    noise_rate : Quantity
+        Rate of the mossy-fibre-like Poisson input to each pyramidal cell.
+    recurrent_gain : float
+        Multiplies the learned E->E weights offline (0.6-0.7 kept a
+        2000-cell prototype in healthy bursting).
+    """
+
+    duration: object = qparam("20 s", low=0, low_open=True)
+    noise_rate: object = qparam("15 Hz", low=0)
+    recurrent_gain: float = param(0.65, low=0.0)
+
+
+@dataclass(frozen=True)
+class SimulationConfig(Section):
+    """Numerics: time step, Brian2 code-generation target, integration method."""
+
+    dt: object = qparam("0.1 ms", low=0, low_open=True)
+    target: str = param("cython", choices=("cython", "numpy"))
+    method: str = param("euler", choices=("euler", "rk2", "rk4", "exponential_euler"))
+    report_period: object = qparam("10 s", low=0, low_open=True)
+
+
+@dataclass(frozen=True)
+class AnalysisConfig(Section):
+    """Replay detection and scoring (see :mod:`neurotoolkit.analysis`).
+
+    Events are stretches where the smoothed pyramidal population rate is above
+    ``low_z`` SDs whose peak reaches ``high_z``, at least ``min_duration`` long.
+    """
+
+    smoothing: object = qparam("5 ms", low=0, low_open=True)
+    low_z: float = param(0.5)
+    high_z: float = param(2.0)
+    min_duration: object = qparam("50 ms", low=0)
+    merge_gap: object = qparam("10 ms", low=0)
+    min_cells: int = param(5, low=2, doc="active place cells for an event's order")
+    order_by: str = param("first", choices=("first", "mean"))
+    decode_bin: object = qparam("10 ms", low=0, low_open=True)
+    position_bin: object = qparam("5 cm", low=0, low_open=True)
+    n_shuffles: int = param(500, low=1)
+    significance_level: float = param(0.05, low=0.0, high=1.0, low_open=True)
+    correlation_bin: object = qparam("150 ms", low=0, low_open=True)
+
+    def validate(self) -> None:
+        if self.high_z < self.low_z:
+            raise self.field_error("high_z", "must not be below low_z")
+
+
+@dataclass(frozen=True)
+class SpikingConfig(Section):
+    """Everything a point-neuron or dendritic replay experiment needs."""
+
+    track: Track = section(Track)
+    cue: SalientCue = section(SalientCue)
+    inputs: PlaceInputs = section(PlaceInputs)
+    network: NetworkConfig = section(NetworkConfig)
+    pyramidal: PointCell = section(PointCell)
+    interneuron: PointCell = section(PointCell, **BASKET_CELL)
+    plasticity: PlasticityConfig = section(PlasticityConfig)
+    online: OnlineConfig = section(OnlineConfig)
+    offline: OfflineConfig = section(OfflineConfig)
+    simulation: SimulationConfig = section(SimulationConfig)
+    analysis: AnalysisConfig = section(AnalysisConfig)
+
+    def validate(self) -> None:
+        lap = self.track.lap_duration_s
+        if magnitude(self.cue.duration, "s") >= lap:
+            raise self.field_error("cue.duration", f"must be shorter than a lap ({lap:g} s)")
+        if self.cue.placement == "fixed" and magnitude(self.cue.position, "cm") >= \
+                self.track.length_cm:
+            raise self.field_error("cue.position", "must lie on the track")
+
+    @property
+    def online_duration_s(self) -> float:
+        """Seconds of exploration."""
+        return self.track.duration_s
+
+    @property
+    def offline_duration_s(self) -> float:
+        """Seconds of offline replay."""
+        return magnitude(self.offline.duration, "s")
