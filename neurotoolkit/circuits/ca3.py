@@ -31,6 +31,7 @@ How plasticity is driven online (``mode``):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,6 +48,8 @@ __all__ = [
     "CA3Circuit",
     "make_layout",
     "random_connectivity",
+    "parameter_values",
+    "SYNAPSE_NAMES",
     "build_ca3_circuit",
 ]
 
@@ -258,23 +261,103 @@ class CA3Circuit:
         return [*self.groups.values(), *self.synapses.values(), *self.inputs.values(),
                 *self.monitors.values(), *self.extra]
 
-    def set_learning(self, on: bool) -> None:
-        """Switch every learning rule on or off (a shared variable, no rebuild)."""
-        for name in ("EE", "IE", "EI"):
-            self.synapses[name].plastic = 1.0 if (on and name in self.plastic) else 0.0
+    def named_objects(self) -> dict[str, Any]:
+        """Groups and synapses by their Brian2 names."""
+        return {obj.name: obj for obj in [*self.groups.values(), *self.synapses.values()]}
 
-    def set_gains(self, gains: dict[str, float]) -> None:
-        """Scale the transmission of named pathways (shared ``gain`` variables).
+    def apply(self, values: Mapping[tuple[str, str], Any]) -> None:
+        """Set ``{(object name, variable): value}`` (see :func:`parameter_values`)."""
+        objects = self.named_objects()
+        for (name, variable), value in values.items():
+            setattr(objects[name], variable, value)
 
-        Keys are synapse names (``"EE"``, ``"place_input"``, ...) and
-        ``"noise"`` for the mossy-fibre-like noise; a pathway left out keeps
-        its gain.
-        """
-        for name, value in gains.items():
-            if name == "noise":
-                self.groups["pyramidal"].noise_gain = value
-            else:
-                self.synapses[name].gain = value
+    def run_args(self, values: Mapping[tuple[str, str], Any]) -> dict[Any, Any]:
+        """The same values as standalone ``run_args`` (variable views to values)."""
+        from brian2 import Quantity
+
+        objects = self.named_objects()
+        return {getattr(objects[name], variable): (Quantity(value) if hasattr(value, "dim")
+                                                  else value)
+                for (name, variable), value in values.items()}
+
+
+#: Transmission gain of a pathway: its exploration value before ``t_offline``,
+#: its rest value after.  Phases are defined by time, so the whole experiment
+#: is one run and every value is a constant that ``run_args`` can change.
+PHASE_GAINS = """
+gain = gain_online * int(t < t_offline) + gain_offline * int(t >= t_offline) : 1 (shared)
+gain_online : 1 (shared, constant)
+gain_offline : 1 (shared, constant)
+t_offline : second (shared, constant)
+"""
+#: Learning happens during exploration, in the pathways of the pathway set.
+LEARNING_SWITCH = "learns * int(t < t_offline)"
+
+
+#: Names of the circuit's Synapses (Brian2 object names).
+SYNAPSE_NAMES = ("place_input", "cue_input", "interneuron_input", "EE", "IE", "EI",
+                 "basket_to_pyramidal", "pyramidal_to_basket", "basket_to_basket")
+
+
+def parameter_values(network: NetworkConfig, plasticity: Any, pyramidal_model: Any,
+                     interneuron_model: Any,
+                     gains: Mapping[str, Mapping[str, float]] | None = None,
+                     t_offline: Any = None) -> dict[tuple[str, str], Any]:
+    """Every value the circuit takes from its configuration, by (object, variable).
+
+    These are ``(shared, constant)`` variables (and the initial weights), so
+    two circuits that differ only here share one compiled standalone
+    program: set the values at build time, or pass them as ``run_args``.
+
+    Parameters
+    ----------
+    network, plasticity, pyramidal_model, interneuron_model
+        As for :func:`build_ca3_circuit`.
+    gains : mapping, optional
+        ``{"online": {synapse name: gain}, "offline": {...}}``; pathways left
+        out have gain 1.
+    t_offline : Quantity, optional
+        When exploration ends and rest begins (default: never).
+
+    Returns
+    -------
+    dict
+        ``{(brian2 object name, variable name): value}``.
+    """
+    weights = network.weights
+    values: dict[tuple[str, str], Any] = {}
+    for group, model in (("pyramidal", pyramidal_model), ("interneurons", interneuron_model),
+                         ("basket", interneuron_model)):
+        values.update({(group, k): v for k, v in model.parameter_values().items()})
+    values[("pyramidal", "w_noise")] = weights.noise
+    values[("place_input", "w_input")] = weights.place_input
+    values[("cue_input", "w_input")] = weights.cue_input
+    values[("interneuron_input", "w_input")] = weights.interneuron_input
+    statics = {"EE": (0 * weights.noise, weights.ee_scale),
+               "IE": (0 * weights.noise, 1.0),
+               "EI": (weights.pyramidal_to_interneuron, 1.0)}
+    for name, (static, scale) in statics.items():
+        rule_values = plasticity.rule(name).parameter_values(plasticity.is_plastic(name),
+                                                             switch=True)
+        values.update({(name, k): v for k, v in rule_values.items()})
+        values[(name, "w_static")] = static
+        values[(name, "w_scale")] = scale
+    for name in ("basket_to_pyramidal", "pyramidal_to_basket", "basket_to_basket"):
+        values[(name, "w_syn")] = getattr(weights, name)
+    gains = gains or {}
+    t_offline = t_offline if t_offline is not None else _seconds(1e9)
+    values[("pyramidal", "noise_onset")] = t_offline
+    for name in SYNAPSE_NAMES:
+        values[(name, "gain_online")] = gains.get("online", {}).get(name, 1.0)
+        values[(name, "gain_offline")] = gains.get("offline", {}).get(name, 1.0)
+        values[(name, "t_offline")] = t_offline
+    return values
+
+
+def _seconds(value: float) -> Any:
+    from brian2 import second
+
+    return value * second
 
 
 def build_ca3_circuit(
@@ -292,6 +375,8 @@ def build_ca3_circuit(
     noise_rate: Any = None,
     dt: Any = None,
     method: str = "euler",
+    gains: Mapping[str, Mapping[str, float]] | None = None,
+    t_offline: Any = None,
 ) -> CA3Circuit:
     """Build the CA3 circuit's Brian2 objects.
 
@@ -321,13 +406,18 @@ def build_ca3_circuit(
         Simulation step (to keep at most one input spike per step).
     method : str
         Integration method of the cell groups.
+    gains : mapping, optional
+        Transmission gain per pathway in each phase (see :func:`parameter_values`).
+    t_offline : Quantity, optional
+        End of exploration: learning stops, the noise starts and every
+        pathway switches to its offline gain.
 
     Returns
     -------
     CA3Circuit
         Every pathway has a shared ``gain`` (transmission) and the learning
-        pathways a shared ``plastic`` switch; :meth:`CA3Circuit.set_gains`
-        and :meth:`CA3Circuit.set_learning` flip them between phases.
+        pathways a shared ``plastic`` switch, both functions of time that
+        change at ``t_offline``; run the network once through both phases.
     """
     from brian2 import Hz, PoissonInput, SpikeGeneratorGroup, SpikeMonitor, Synapses, second
 
@@ -344,7 +434,10 @@ def build_ca3_circuit(
 
     groups = {
         "pyramidal": pyramidal_model.make_group(
-            n_pyr, "pyramidal", extra="noise_gain : 1 (shared)\nw_noise : siemens (shared, constant)",
+            n_pyr, "pyramidal",
+            extra=("noise_gain = int(t >= noise_onset) : 1 (shared)\n"
+                   "noise_onset : second (shared, constant)\n"
+                   "w_noise : siemens (shared, constant)"),
             teacher=teacher, method=method),
         "interneurons": interneuron_model.make_group(n_int, "interneurons", teacher=teacher,
                                                      method=method),
@@ -359,93 +452,80 @@ def build_ca3_circuit(
         inputs[name] = SpikeGeneratorGroup(trains.n, trains.indices, trains.times * second,
                                            name=f"{name}_input_spikes")
     synapses: dict[str, Any] = {}
-    for key, source, target, model, pathway, weight in (
-        ("place_input", inputs["place"], "pyramidal", pyramidal_model, "place_input",
-         weights.place_input),
-        ("cue_input", inputs["cue"], "pyramidal", pyramidal_model, "cue_input",
-         weights.cue_input),
+    for key, source, target, model, pathway in (
+        ("place_input", inputs["place"], "pyramidal", pyramidal_model, "place_input"),
+        ("cue_input", inputs["cue"], "pyramidal", pyramidal_model, "cue_input"),
         ("interneuron_input", inputs["interneuron"], "interneurons", interneuron_model,
-         "recurrent", weights.interneuron_input),
+         "recurrent"),
     ):
         statement = ("teach_post = 1" if teacher
                      else model.on_pre(pathway, "gain * w_input"))
-        s = Synapses(source, groups[target],
-                     "gain : 1 (shared)\nw_input : siemens (shared, constant)",
+        s = Synapses(source, groups[target], PHASE_GAINS + "w_input : siemens (shared, constant)",
                      on_pre=statement, name=key, namespace={})
         s.connect(j="i")
-        s.w_input = weight
-        s.gain = 1.0
         synapses[key] = s
 
     # --- learning pathways: transmission and learning in one pathway each -------------
     def plastic_synapses(name: str, source: Any, target: Any, target_model: Any, pathway: str,
-                         p: float, allow_self: bool, delay: Any, static_weight: Any,
-                         scale: float = 1.0) -> Any:
+                         p: float, allow_self: bool, delay: Any) -> Any:
         rule = plasticity.rule(name)
-        code = rule.code()
-        model = code.model + "\ngain : 1 (shared)\nw_static : siemens (shared, constant)"
-        transmit = target_model.on_pre(pathway, f"gain * ({scale!r} * w + w_static)")
+        code = rule.code(switch=LEARNING_SWITCH)
+        model = code.model + PHASE_GAINS + """
+        w_static : siemens (shared, constant)
+        w_scale : 1 (shared, constant)
+        """
+        transmit = target_model.on_pre(pathway, "gain * (w_scale * w + w_static)")
         s = Synapses(source, target, model, on_pre=transmit + "\n" + code.on_pre,
                      on_post=code.on_post, name=name, namespace={})
         i, j = random_connectivity(source.N, target.N, p, rng, allow_self)
         s.connect(i=i, j=j)
         s.pre.delay = delay
-        rule.set_parameters(s, plastic=plasticity.is_plastic(name))
-        s.gain = 1.0
-        s.w_static = static_weight
         return s
 
-    zero = 0 * weights.pyramidal_to_interneuron
     synapses["EE"] = plastic_synapses(
         "EE", groups["pyramidal"], groups["pyramidal"], pyramidal_model, "recurrent",
-        probability.ee if n_pyr > 1 else 0.0, False, delays.pyramidal_to_pyramidal, zero,
-        scale=weights.ee_scale)
+        probability.ee if n_pyr > 1 else 0.0, False, delays.pyramidal_to_pyramidal)
     synapses["IE"] = plastic_synapses(
         "IE", groups["interneurons"], groups["pyramidal"], pyramidal_model, "inhibition",
-        probability.ie, True, delays.interneuron_to_pyramidal, zero)
+        probability.ie, True, delays.interneuron_to_pyramidal)
     synapses["EI"] = plastic_synapses(
         "EI", groups["pyramidal"], groups["interneurons"], interneuron_model, "recurrent",
-        probability.ei, True, delays.pyramidal_to_interneuron,
-        weights.pyramidal_to_interneuron)
+        probability.ei, True, delays.pyramidal_to_interneuron)
 
     def static_synapses(name: str, source: Any, target: Any, target_model: Any, pathway: str,
-                        p: float, allow_self: bool, delay: Any, weight: Any) -> Any:
-        s = Synapses(source, target, "w_syn : siemens (shared, constant)\ngain : 1 (shared)",
+                        p: float, allow_self: bool, delay: Any) -> Any:
+        s = Synapses(source, target, PHASE_GAINS + "w_syn : siemens (shared, constant)",
                      on_pre=target_model.on_pre(pathway, "gain * w_syn"), name=name,
                      namespace={})
         i, j = random_connectivity(source.N, target.N, p, rng, allow_self)
         s.connect(i=i, j=j)
         s.delay = delay
-        s.w_syn = weight
-        s.gain = 1.0
         return s
 
     synapses["basket_to_pyramidal"] = static_synapses(
         "basket_to_pyramidal", groups["basket"], groups["pyramidal"], pyramidal_model,
-        "inhibition", probability.basket_to_pyramidal, True, delays.interneuron_to_pyramidal,
-        weights.basket_to_pyramidal)
+        "inhibition", probability.basket_to_pyramidal, True, delays.interneuron_to_pyramidal)
     synapses["pyramidal_to_basket"] = static_synapses(
         "pyramidal_to_basket", groups["pyramidal"], groups["basket"], interneuron_model,
-        "recurrent", probability.pyramidal_to_basket, True, delays.pyramidal_to_interneuron,
-        weights.pyramidal_to_basket)
+        "recurrent", probability.pyramidal_to_basket, True, delays.pyramidal_to_interneuron)
     synapses["basket_to_basket"] = static_synapses(
         "basket_to_basket", groups["basket"], groups["basket"], interneuron_model,
-        "inhibition", probability.basket_to_basket, False, delays.interneuron_to_interneuron,
-        weights.basket_to_basket)
+        "inhibition", probability.basket_to_basket, False, delays.interneuron_to_interneuron)
 
     # --- offline noise: mossy-fibre-like Poisson input, gated by noise_gain ------------
     variable, factor = pyramidal_model.noise_target()
     inputs["noise"] = PoissonInput(groups["pyramidal"], variable, 1,
                                    noise_rate if noise_rate is not None else 15 * Hz,
                                    weight=f"noise_gain * {factor} * w_noise")
-    groups["pyramidal"].w_noise = weights.noise
-    groups["pyramidal"].noise_gain = 0.0
 
     monitors = {
         "pyramidal": SpikeMonitor(groups["pyramidal"], name="pyramidal_spikes"),
         "interneurons": SpikeMonitor(groups["interneurons"], name="interneuron_spikes"),
         "basket": SpikeMonitor(groups["basket"], name="basket_spikes"),
     }
-    return CA3Circuit(layout=layout, groups=groups, synapses=synapses, inputs=inputs,
-                      monitors=monitors, plastic=tuple(p for p in ("EE", "IE", "EI")
-                                                       if plasticity.is_plastic(p)))
+    circuit = CA3Circuit(layout=layout, groups=groups, synapses=synapses, inputs=inputs,
+                         monitors=monitors, plastic=tuple(p for p in ("EE", "IE", "EI")
+                                                          if plasticity.is_plastic(p)))
+    circuit.apply(parameter_values(network, plasticity, pyramidal_model, interneuron_model,
+                                   gains, t_offline))
+    return circuit

@@ -192,26 +192,33 @@ class PointCellModel:
         group.v = self.cell.rest_potential
         return group
 
+    def parameter_values(self) -> dict[str, Any]:
+        """The group's ``(shared, constant)`` parameters and their values.
+
+        Setting these is all that differs between two groups of the same
+        model, so a standalone build can rerun with new values (``run_args``).
+        """
+        cell = self.cell
+        adaptive = cell.model == "adex"
+        values = {
+            "C": cell.capacitance, "g_L": cell.leak_conductance, "E_L": cell.rest_potential,
+            "V_T": cell.threshold, "Delta_T": cell.slope, "V_reset": cell.reset_potential,
+            "V_spike": cell.spike_detection, "t_ref": cell.refractory,
+            "a_adapt": cell.adaptation_coupling * adaptive,
+            "b_adapt": cell.adaptation_increment * adaptive,
+            "tau_adapt": cell.adaptation_tau,
+        }
+        for channel, kinetics in (("e", cell.excitatory), ("i", cell.inhibitory)):
+            values[f"E_{channel}"] = kinetics.reversal
+            values[f"tau_rise_{channel}"] = kinetics.rise
+            values[f"tau_decay_{channel}"] = kinetics.decay
+            values[f"norm_{channel}"] = kinetics.norm
+        return values
+
     def set_parameters(self, group: Any) -> None:
         """Write the cell's parameters into the group's shared constants."""
-        cell = self.cell
-        group.C = cell.capacitance
-        group.g_L = cell.leak_conductance
-        group.E_L = cell.rest_potential
-        group.V_T = cell.threshold
-        group.Delta_T = cell.slope
-        group.V_reset = cell.reset_potential
-        group.V_spike = cell.spike_detection
-        group.t_ref = cell.refractory
-        adaptive = cell.model == "adex"
-        group.a_adapt = cell.adaptation_coupling * adaptive
-        group.b_adapt = cell.adaptation_increment * adaptive
-        group.tau_adapt = cell.adaptation_tau
-        for channel, kinetics in (("e", cell.excitatory), ("i", cell.inhibitory)):
-            setattr(group, f"E_{channel}", kinetics.reversal)
-            setattr(group, f"tau_rise_{channel}", kinetics.rise)
-            setattr(group, f"tau_decay_{channel}", kinetics.decay)
-            setattr(group, f"norm_{channel}", kinetics.norm)
+        for name, value in self.parameter_values().items():
+            setattr(group, name, value)
 
     def on_pre(self, pathway: str, weight: str) -> str:
         """Statement a synapse of ``pathway`` runs on a presynaptic spike.

@@ -30,6 +30,7 @@ postsynaptic rate towards ``rho0``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from ..config import Section, magnitude, param, qparam
 
@@ -109,16 +110,27 @@ class PlasticityRule(Section):
                 f"tau+ {magnitude(self.tau_pre_post, 'ms'):g} ms, "
                 f"tau- {magnitude(self.tau_post_pre, 'ms'):g} ms)")
 
-    def code(self) -> LearningCode:
+    def code(self, switch: str | None = None) -> LearningCode:
         """The Brian2 synaptic model and learning statements of this rule.
 
         The model declares ``w`` (siemens), the learning switch ``plastic``
-        and the rule's parameters as ``(shared, constant)`` variables; call
-        :meth:`set_parameters` on the Synapses after creating them.
+        (learning happens while it is 1), ``learns`` (whether this pathway is
+        plastic in the run) and the rule's parameters as ``(shared,
+        constant)`` variables; call :meth:`set_parameters` on the Synapses
+        after creating them.
+
+        Parameters
+        ----------
+        switch : str, optional
+            An expression for ``plastic`` (e.g. ``"learns * int(t < t_offline)"``,
+            learning only before ``t_offline``); by default ``plastic`` is a
+            shared variable set from Python.
         """
-        common = """
+        plastic = f"plastic = {switch} : 1 (shared)" if switch else "plastic : 1 (shared)"
+        common = f"""
         w : siemens
-        plastic : 1 (shared)
+        {plastic}
+        learns : 1 (shared, constant)
         w_max : siemens (shared, constant)
         """
         if self.rule == "vogels":
@@ -148,20 +160,29 @@ class PlasticityRule(Section):
                        "w = clip(w + plastic*A_causal*presyn_trace, 0*w_max, w_max)")
         return LearningCode(model=model, on_pre=on_pre, on_post=on_post)
 
-    def set_parameters(self, synapses, plastic: bool = True) -> None:
-        """Write the rule's parameters into ``synapses`` and the initial weights."""
-        synapses.w_max = self.max_weight
-        synapses.plastic = 1.0 if plastic else 0.0
+    def parameter_values(self, plastic: bool = True, switch: bool = False) -> dict[str, Any]:
+        """The rule's synaptic variables and their values (initial ``w`` included).
+
+        ``plastic`` sets ``learns`` and (unless the model's ``plastic`` is an
+        expression, ``switch=True``) the switch ``plastic`` itself.
+        """
+        on = 1.0 if plastic else 0.0
+        values: dict[str, Any] = {"w_max": self.max_weight, "learns": on}
+        if not switch:
+            values["plastic"] = on
         if self.rule == "vogels":
-            synapses.eta_vogels = self.learning_rate
-            synapses.alpha_vogels = self.alpha
-            synapses.tau_trace = self.tau_vogels
+            values.update(eta_vogels=self.learning_rate, alpha_vogels=self.alpha,
+                          tau_trace=self.tau_vogels)
         else:
-            synapses.A_causal = self.amplitude_pre_post
-            synapses.A_anticausal = self.amplitude_post_pre
-            synapses.tau_causal = self.tau_pre_post
-            synapses.tau_anticausal = self.tau_post_pre
-        synapses.w = self.initial_weight
+            values.update(A_causal=self.amplitude_pre_post, A_anticausal=self.amplitude_post_pre,
+                          tau_causal=self.tau_pre_post, tau_anticausal=self.tau_post_pre)
+        values["w"] = self.initial_weight
+        return values
+
+    def set_parameters(self, synapses: Any, plastic: bool = True) -> None:
+        """Write the rule's parameters into ``synapses`` and the initial weights."""
+        for name, value in self.parameter_values(plastic).items():
+            setattr(synapses, name, value)
 
 
 def pair_weight_change(rule: PlasticityRule, lag_s: float) -> float:

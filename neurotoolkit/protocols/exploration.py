@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..analysis.recording import Recording
-from ..circuits.ca3 import CellLayout, build_ca3_circuit, make_layout
+from ..circuits.ca3 import SYNAPSE_NAMES, CellLayout, build_ca3_circuit, make_layout
 from ..config import magnitude
 from ..world.cue import CueSchedule
 from ..world.inputs import (SpikeTrains, merge_spike_trains, place_spike_trains,
@@ -26,7 +26,7 @@ from .devices import brian_device, finish_device
 from .settings import SpikingConfig
 
 __all__ = ["RandomStreams", "WorldInputs", "SimulationOutput", "make_world_inputs",
-           "cell_models", "simulate", "to_recording"]
+           "cell_models", "phase_gains", "simulate", "to_recording"]
 
 
 @dataclass(frozen=True)
@@ -163,49 +163,45 @@ def simulate(config: SpikingConfig, *, level: str = "lif", seed: int = 1,
             config.network, config.plasticity, world.layout, pyramidal_model,
             interneuron_model, world.place, world.cue, world.interneurons, streams.connectivity,
             mode=config.online.mode, noise_rate=config.offline.noise_rate, dt=sim.dt,
-            method=sim.method)
+            method=sim.method, gains=phase_gains(config), t_offline=online_s * second)
         network = Network(*circuit.objects(), name="ca3")
-        # exploration: inputs on, learning on, no noise
-        circuit.set_learning(True)
-        circuit.set_gains(online_gains(config, circuit))
-        network.run(online_s * second, report=report, report_period=sim.report_period)
-        # rest: inputs silent (their trains have ended), learning off, noise on
-        circuit.set_learning(False)
-        circuit.set_gains(offline_gains(config, circuit))
-        network.run(offline_s * second, report=report, report_period=sim.report_period)
+        # one run: exploration (inputs, learning) until t_offline, then rest
+        # (inputs ended, learning off, noise on); see circuits.ca3.PHASE_GAINS
+        network.run((online_s + offline_s) * second, report=report,
+                    report_period=sim.report_period)
         finish_device(info, quiet=quiet)
-        spike_times, spike_ids = _collect_spikes(circuit)
-        weights = {name: (np.asarray(circuit.synapses[name].i[:]),
-                          np.asarray(circuit.synapses[name].j[:]),
-                          np.asarray(circuit.synapses[name].w[:]) / 1e-9)
-                   for name in ("EE", "IE", "EI")}
+        spike_times, spike_ids = collect_spikes(circuit)
+        weights = collect_weights(circuit)
         built = str(info["build_dir"]) if info["build_dir"] else None
     return SimulationOutput(spike_times, spike_ids, weights, world, online_s, offline_s,
                             time.perf_counter() - started, built)
 
 
-def online_gains(config: SpikingConfig, circuit: Any) -> dict[str, float]:
-    """Transmission gains during exploration.
+def phase_gains(config: SpikingConfig) -> dict[str, dict[str, float]]:
+    """Transmission gains of the pathways during exploration and at rest.
 
-    Closed loop: every pathway transmits, E->E scaled by
-    ``online.recurrent_gain``.  Teacher forced: nothing transmits, so the
-    cells spike only when their input does.
+    Exploration, closed loop: every pathway transmits, E->E scaled by
+    ``online.recurrent_gain``; teacher forced: nothing transmits, so cells
+    spike only when their input does.  Rest: every pathway transmits, the
+    learned E->E weights scaled by ``offline.recurrent_gain``.
     """
     if config.online.mode == "teacher_forced":
-        return {name: 0.0 for name in circuit.synapses} | {"noise": 0.0}
-    gains = {name: 1.0 for name in circuit.synapses}
-    gains["EE"] = config.online.recurrent_gain
-    return gains | {"noise": 0.0}
+        online = {name: 0.0 for name in SYNAPSE_NAMES}
+    else:
+        online = {"EE": config.online.recurrent_gain}
+    return {"online": online, "offline": {"EE": config.offline.recurrent_gain}}
 
 
-def offline_gains(config: SpikingConfig, circuit: Any) -> dict[str, float]:
-    """Transmission gains at rest: learned E->E scaled by ``offline.recurrent_gain``, noise on."""
-    gains = {name: 1.0 for name in circuit.synapses}
-    gains["EE"] = config.offline.recurrent_gain
-    return gains | {"noise": 1.0}
+def collect_weights(circuit: Any) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Learned weights of the plastic pathways as ``(i, j, w in nS)``."""
+    return {name: (np.asarray(circuit.synapses[name].i[:]),
+                   np.asarray(circuit.synapses[name].j[:]),
+                   np.asarray(circuit.synapses[name].w_[:]) / 1e-9)
+            for name in ("EE", "IE", "EI")}
 
 
-def _collect_spikes(circuit: Any) -> tuple[np.ndarray, np.ndarray]:
+def collect_spikes(circuit: Any) -> tuple[np.ndarray, np.ndarray]:
+    """All spikes of the circuit, ids in Recording order, sorted by time."""
     offsets = {"pyramidal": 0, "interneurons": circuit.groups["pyramidal"].N}
     offsets["basket"] = offsets["interneurons"] + circuit.groups["interneurons"].N
     times, ids = [], []

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from ..circuits.ca3 import NetworkConfig
 from ..config import Section, magnitude, param, qparam, section
+from ..neurons.dendritic import DendriticConfig
 from ..neurons.point import BASKET_CELL, PointCell
 from ..plasticity.pathways import PlasticityConfig
 from ..world.cue import SalientCue
@@ -99,6 +100,7 @@ class SpikingConfig(Section):
     network: NetworkConfig = section(NetworkConfig)
     pyramidal: PointCell = section(PointCell)
     interneuron: PointCell = section(PointCell, **BASKET_CELL)
+    dendritic: DendriticConfig = section(DendriticConfig)
     plasticity: PlasticityConfig = section(PlasticityConfig)
     online: OnlineConfig = section(OnlineConfig)
     offline: OfflineConfig = section(OfflineConfig)

@@ -1,0 +1,193 @@
+"""Compile a circuit once as a C++ standalone program; rerun it with new parameters.
+
+A ``cpp_standalone`` build costs tens of seconds of compilation; its runs are
+fast.  Two configurations that differ only in values the circuit keeps as
+``(shared, constant)`` variables (weights, gains, learning-rule and cell
+parameters, the pathway set; see
+:func:`neurotoolkit.circuits.ca3.parameter_values`) share one program: the
+second run passes the new values as ``run_args`` into its own results folder.
+Everything else (sizes, seed, cue placement, track, durations, equations) is
+*structure* and needs its own build, cached under a hash of the structure.
+
+::
+
+    sim = StandaloneSimulation(config, level="lif", seed=1)
+    out_a = sim.run(config)                                   # first run
+    out_b = sim.run(config.with_overrides({"offline.recurrent_gain": 0.5}))
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from ..config import ConfigError
+from .devices import brian_device, standalone_build_root
+from .settings import SpikingConfig
+
+__all__ = ["RUNTIME_KEYS", "structure_key", "StandaloneSimulation"]
+
+#: Config keys whose values reach the circuit only as (shared, constant)
+#: variables: changing them reuses a standalone build.  A trailing "." means
+#: every key below; ``*.model`` and ``*.rule`` change equations, so they stay
+#: structural.
+RUNTIME_KEYS = (
+    "online.recurrent_gain", "offline.recurrent_gain", "plasticity.pathways",
+    "plasticity.ee.", "plasticity.ie.", "plasticity.ei.", "network.weights.",
+    "pyramidal.", "interneuron.",
+)
+_STRUCTURAL_INSIDE = ("pyramidal.model", "interneuron.model", "plasticity.ee.rule",
+                      "plasticity.ie.rule", "plasticity.ei.rule")
+#: Sections that never reach the simulation.
+_NOT_SIMULATED = ("analysis.",)
+
+
+def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(_flatten(value, dotted + "."))
+        else:
+            out[dotted] = value
+    return out
+
+
+def _is_runtime(key: str) -> bool:
+    if key in _STRUCTURAL_INSIDE:
+        return False
+    return any(key == k or (k.endswith(".") and key.startswith(k)) for k in RUNTIME_KEYS)
+
+
+def structure_key(config: SpikingConfig, level: str, seed: int) -> str:
+    """Hash of everything that needs a new standalone build (not the runtime values)."""
+    flat = _flatten(config.to_dict())
+    structural = {k: v for k, v in flat.items()
+                  if not _is_runtime(k) and not k.startswith(_NOT_SIMULATED)}
+    if config.online.mode == "teacher_forced":  # online gains are all zero then
+        structural.pop("online.recurrent_gain", None)
+    payload = json.dumps({"level": level, "seed": seed, "config": structural}, sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+class StandaloneSimulation:
+    """One compiled standalone program of a circuit, rerun with new parameter values.
+
+    Parameters
+    ----------
+    config : SpikingConfig
+        The configuration that fixes the structure (and the first run's values).
+    level : {"lif", "dendritic"}
+    seed : int
+    build_dir : path, optional
+        Project folder (default: ``<cache>/<structure hash>``, reused by later
+        sessions with the same structure, so ``make`` recompiles nothing).
+    quiet : bool
+        Hide compiler and progress output.
+
+    Notes
+    -----
+    The Brian2 device is process-global: while a StandaloneSimulation is in
+    use, run no other Brian2 code in the same process; call :meth:`close`
+    when done (also done on garbage collection of the context manager).
+    """
+
+    def __init__(self, config: SpikingConfig, *, level: str = "lif", seed: int = 1,
+                 build_dir: str | Path | None = None, quiet: bool = True):
+        from brian2 import Network, device, second
+
+        from ..circuits.ca3 import build_ca3_circuit
+        from .exploration import RandomStreams, cell_models, make_world_inputs, phase_gains
+
+        self.level, self.seed, self.quiet = level, seed, quiet
+        self.key = structure_key(config, level, seed)
+        self.build_dir = Path(build_dir) if build_dir else standalone_build_root() / self.key
+        self._config = config
+        self._runs = 0
+        streams = RandomStreams.from_seed(seed)
+        self.world = make_world_inputs(config, streams)
+        sim = config.simulation
+        self._context = brian_device("cpp_standalone", seed=seed, dt=sim.dt,
+                                     build_dir=self.build_dir)
+        self._context.__enter__()
+        try:
+            started = time.perf_counter()
+            pyramidal_model, interneuron_model = cell_models(config, level)
+            self._models = (pyramidal_model, interneuron_model)
+            self.circuit = build_ca3_circuit(
+                config.network, config.plasticity, self.world.layout, pyramidal_model,
+                interneuron_model, self.world.place, self.world.cue, self.world.interneurons,
+                streams.connectivity, mode=config.online.mode,
+                noise_rate=config.offline.noise_rate, dt=sim.dt, method=sim.method,
+                gains=phase_gains(config), t_offline=config.online_duration_s * second)
+            network = Network(*self.circuit.objects(), name="ca3")
+            network.run((config.online_duration_s + config.offline_duration_s) * second)
+            device.build(directory=str(self.build_dir), compile=True, run=False,
+                         with_output=not quiet)
+            self.build_s = time.perf_counter() - started
+        except BaseException:
+            self.close()
+            raise
+
+    def _values(self, config: SpikingConfig) -> dict[tuple[str, str], Any]:
+        from ..circuits.ca3 import parameter_values
+        from .exploration import cell_models, phase_gains
+
+        if structure_key(config, self.level, self.seed) != self.key:
+            raise ConfigError("", "this configuration differs from the built one in its "
+                                  "structure (sizes, seed, track, cue, durations or "
+                                  "equations); build a new StandaloneSimulation")
+        pyramidal_model, interneuron_model = cell_models(config, self.level)
+        from brian2 import second
+
+        return parameter_values(config.network, config.plasticity, pyramidal_model,
+                                interneuron_model, phase_gains(config),
+                                config.online_duration_s * second)
+
+    def run(self, config: SpikingConfig | None = None,
+            results_dir: str | Path | None = None) -> Any:
+        """Run the program with ``config``'s values; return a SimulationOutput.
+
+        Parameters
+        ----------
+        config : SpikingConfig, optional
+            Same structure as the built one (default: the built one).
+        results_dir : path, optional
+            Where this run's results go (default ``results_<k>`` in the build
+            folder; a relative path is taken inside the build folder).
+        """
+        from brian2 import device
+
+        from .exploration import SimulationOutput, collect_weights, collect_spikes
+
+        config = config or self._config
+        run_args = self.circuit.run_args(self._values(config))
+        self._runs += 1
+        results = results_dir or f"results_{self._runs}"
+        if Path(results).is_absolute():  # Brian2 wants it relative to the project
+            results = os.path.relpath(results, self.build_dir)
+        started = time.perf_counter()
+        device.run(directory=str(self.build_dir), results_directory=str(results),
+                   with_output=not self.quiet, run_args=run_args)
+        spike_times, spike_ids = collect_spikes(self.circuit)
+        weights = collect_weights(self.circuit)
+        return SimulationOutput(spike_times, spike_ids, weights, self.world,
+                                config.online_duration_s, config.offline_duration_s,
+                                time.perf_counter() - started, str(self.build_dir))
+
+    def close(self) -> None:
+        """Give the Brian2 device back (runtime device, defaults restored)."""
+        if self._context is not None:
+            self._context.__exit__(None, None, None)
+            self._context = None
+
+    def __enter__(self) -> StandaloneSimulation:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
