@@ -15,7 +15,7 @@ from .exploration import RandomStreams, simulate, to_recording
 from .metrics import detect_offline_events, replay_metrics
 from .settings import SpikingConfig
 
-__all__ = ["run_consolidation"]
+__all__ = ["run_consolidation", "analyse_simulation"]
 
 
 def run_consolidation(config: SpikingConfig, *, level: str = "lif", seed: int = 1,
@@ -44,10 +44,20 @@ def run_consolidation(config: SpikingConfig, *, level: str = "lif", seed: int = 
         Metrics (see :mod:`neurotoolkit.protocols.metrics`), the Recording and
         the run figure.
     """
+    output = simulate(config, level=level, seed=seed, device=device, quiet=quiet)
+    return analyse_simulation(output, config, level=level, seed=seed, device=device)
+
+
+def analyse_simulation(output: Any, config: SpikingConfig, *, level: str, seed: int,
+                       device: str) -> Any:
+    """Turn a finished simulation into a RunResult: Recording, metrics, figure.
+
+    Used by :func:`run_consolidation` and by sweeps that rerun one compiled
+    standalone program (:class:`~neurotoolkit.protocols.standalone.StandaloneSimulation`).
+    """
     from ..plotting import plot_run
     from ..runner import RunResult
 
-    output = simulate(config, level=level, seed=seed, device=device, quiet=quiet)
     recording = to_recording(output, config, level=level, seed=seed, device=device)
     events = detect_offline_events(recording, config.analysis)
     rng = RandomStreams.from_seed(seed).analysis
