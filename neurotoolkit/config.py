@@ -58,7 +58,8 @@ class ConfigError(ValueError):
 # Quantities as text
 # ---------------------------------------------------------------------------
 
-_UNIT_ALIASES = {"s": "second", "m": "metre", "MOhm": "Mohm", "kOhm": "kohm"}
+_UNIT_ALIASES = {"s": "second", "m": "metre", "V": "volt", "A": "amp", "S": "siemens",
+                 "F": "farad", "MOhm": "Mohm", "kOhm": "kohm"}
 _BINOPS = {
     ast.Mult: operator.mul,
     ast.Div: operator.truediv,

@@ -42,6 +42,7 @@ from ..config import ConfigError, Section, magnitude, param, qparam, section
 __all__ = [
     "ConnectionProbabilities",
     "StaticWeights",
+    "ShortTermDepression",
     "Delays",
     "NetworkConfig",
     "CellLayout",
@@ -98,6 +99,23 @@ class Delays(Section):
 
 
 @dataclass(frozen=True)
+class ShortTermDepression(Section):
+    """Short-term depression of recurrent E->E transmission (Tsodyks & Markram 1997).
+
+    Each synapse has a fraction ``x`` of available resources (1 at rest);
+    a presynaptic spike transmits ``w * x`` and uses a fraction
+    ``utilisation`` of what is left; resources recover with ``recovery``.
+    ``utilisation = 0`` switches depression off.  It matters at rest, where it
+    makes a strongly coupled assembly fire in bursts instead of locking into
+    persistent firing (cf. Romani & Tsodyks 2015); E->E transmission is off
+    during closed-loop exploration by default.
+    """
+
+    utilisation: float = param(0.0, low=0.0, high=1.0, doc="U")
+    recovery: object = qparam("500 ms", low=0, low_open=True, doc="tau_rec")
+
+
+@dataclass(frozen=True)
 class NetworkConfig(Section):
     """Sizes, connectivity and static weights of the CA3 circuit.
 
@@ -115,6 +133,7 @@ class NetworkConfig(Section):
     connection_probability: ConnectionProbabilities = section(ConnectionProbabilities)
     weights: StaticWeights = section(StaticWeights)
     delays: Delays = section(Delays)
+    ee_depression: ShortTermDepression = section(ShortTermDepression)
 
     def validate(self) -> None:
         if round(self.n_pyramidal * self.place_fraction) < 2:
@@ -342,6 +361,9 @@ def parameter_values(network: NetworkConfig, plasticity: Any, pyramidal_model: A
         values.update({(name, k): v for k, v in rule_values.items()})
         values[(name, "w_static")] = static
         values[(name, "w_scale")] = scale
+    values[("EE", "depression_utilisation")] = network.ee_depression.utilisation
+    values[("EE", "depression_recovery")] = network.ee_depression.recovery
+    values[("EE", "resources")] = 1.0
     for name in ("basket_to_pyramidal", "pyramidal_to_basket", "basket_to_basket"):
         values[(name, "w_syn")] = getattr(weights, name)
     gains = gains or {}
@@ -475,6 +497,14 @@ def build_ca3_circuit(
         w_scale : 1 (shared, constant)
         """
         transmit = target_model.on_pre(pathway, "gain * (w_scale * w + w_static)")
+        if name == "EE":  # resources of short-term depression (ShortTermDepression)
+            model += """
+            dresources/dt = (1 - resources) / depression_recovery : 1 (event-driven)
+            depression_utilisation : 1 (shared, constant)
+            depression_recovery : second (shared, constant)
+            """
+            transmit = (target_model.on_pre(pathway, "gain * (w_scale * w * resources + w_static)")
+                        + "\nresources = resources * (1 - depression_utilisation)")
         s = Synapses(source, target, model, on_pre=transmit + "\n" + code.on_pre,
                      on_post=code.on_post, name=name, namespace={})
         i, j = random_connectivity(source.N, target.N, p, rng, allow_self)

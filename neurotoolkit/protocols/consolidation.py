@@ -8,6 +8,7 @@ drives replay, and the offline spikes are analysed (:mod:`.metrics`).
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,9 @@ def analyse_simulation(output: Any, config: SpikingConfig, *, level: str, seed: 
 
     recording = to_recording(output, config, level=level, seed=seed, device=device)
     events = detect_offline_events(recording, config.analysis)
+    # the detected events travel with the spikes (interval set "events")
+    recording = dataclasses.replace(recording, intervals={**recording.intervals,
+                                                          "events": events})
     rng = RandomStreams.from_seed(seed).analysis
     metrics = replay_metrics(recording, config.analysis, rng, events=events)
     metrics["simulation_wall_s"] = output.simulation_wall_s

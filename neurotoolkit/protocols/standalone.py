@@ -38,6 +38,7 @@ __all__ = ["RUNTIME_KEYS", "structure_key", "StandaloneSimulation"]
 RUNTIME_KEYS = (
     "online.recurrent_gain", "offline.recurrent_gain", "plasticity.pathways",
     "plasticity.ee.", "plasticity.ie.", "plasticity.ei.", "network.weights.",
+    "network.ee_depression.",
     "pyramidal.", "interneuron.",
 )
 _STRUCTURAL_INSIDE = ("pyramidal.model", "interneuron.model", "plasticity.ee.rule",

@@ -1,0 +1,57 @@
+"""The CA3 circuit builder: layout, connectivity statistics, pathway sets, values."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from neurotoolkit.circuits import NetworkConfig, make_layout, parameter_values, random_connectivity
+from neurotoolkit.circuits.ca3 import SYNAPSE_NAMES
+from neurotoolkit.config import ConfigError
+from neurotoolkit.neurons import PointCell, PointCellModel, basket_cell
+from neurotoolkit.plasticity import PlasticityConfig
+
+
+def test_layout_counts_match_the_published_proportions():
+    network = NetworkConfig(n_pyramidal=9000)
+    layout = make_layout(network, 300.0, np.random.default_rng(0))
+    labels = layout.pyramidal_labels
+    assert (labels == "cue").sum() == 450
+    assert (labels == "place").sum() + (labels == "cue").sum() == 4500
+    assert np.isnan(layout.pyramidal_centres_cm[labels == "pyramidal"]).all()
+    assert np.isfinite(layout.pyramidal_centres_cm[labels != "pyramidal"]).all()
+    assert (layout.interneuron_labels == "interneuron_cue").sum() == 50
+    assert layout.all_labels.size == 9000 + 100 + 100
+
+
+def test_random_connectivity_has_binomial_statistics():
+    """Connection count ~ Binomial(n_pre * n_post, p); 5 SDs is a false-failure rate < 1e-6."""
+    rng = np.random.default_rng(1)
+    n, p = 800, 0.1
+    i, j = random_connectivity(n, n, p, rng, allow_self=False)
+    pairs = n * (n - 1)
+    assert abs(i.size - p * pairs) < 5 * np.sqrt(pairs * p * (1 - p))
+    assert not np.any(i == j)
+    assert np.unique(i.astype(np.int64) * n + j).size == i.size  # no duplicate synapses
+    i2, j2 = random_connectivity(n, n, p, np.random.default_rng(1), allow_self=False)
+    np.testing.assert_array_equal(i, i2)  # same seed, same connectivity
+
+
+def test_too_few_place_cells_is_an_error():
+    with pytest.raises(ConfigError, match="place_fraction"):
+        NetworkConfig(n_pyramidal=3, place_fraction=0.1)
+    with pytest.raises(ConfigError, match="n_basket"):
+        NetworkConfig(n_basket=0)
+
+
+def test_parameter_values_follow_the_pathway_set():
+    network = NetworkConfig(n_pyramidal=100)
+    models = PointCellModel(PointCell()), PointCellModel(basket_cell())
+    ee = parameter_values(network, PlasticityConfig(pathways="EE"), *models)
+    ee_ie = parameter_values(network, PlasticityConfig(pathways="EE+IE"), *models)
+    assert ee[("EE", "learns")] == 1 and ee[("IE", "learns")] == 0
+    assert ee_ie[("IE", "learns")] == 1 and ee_ie[("EI", "learns")] == 0
+    # the two sets differ only in which pathways learn
+    differing = {k for k in ee if not np.all(ee[k] == ee_ie[k])}
+    assert differing == {("IE", "learns")}
+    assert all((name, "gain_offline") in ee for name in SYNAPSE_NAMES)

@@ -1,0 +1,27 @@
+"""Shared fixtures: every test starts from a clean Brian2 state."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+# Matplotlib without a display, for tests that draw figures.
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+@pytest.fixture(autouse=True)
+def _clean_brian2_state():
+    """Runtime device, default clock and code-generation target restored after each test."""
+    yield
+    import sys
+
+    if "brian2" not in sys.modules:
+        return
+    import brian2
+
+    if brian2.get_device().__class__.__name__ != "RuntimeDevice":
+        brian2.device.reinit()
+        brian2.set_device("runtime")
+    brian2.defaultclock.dt = 0.1 * brian2.ms
+    brian2.prefs.codegen.target = "auto"
