@@ -54,6 +54,7 @@ def brian_device(device: str, *, seed: int, dt: Any, target: str = "cython",
 
     previous_target = brian2.prefs.codegen.target
     previous_dt = brian2.defaultclock.dt
+    previous_make = list(brian2.prefs.devices.cpp_standalone.extra_make_args_unix)
     info: dict[str, Any] = {"device": device, "build_dir": None, "built": False}
     temporary = None
     try:
@@ -67,6 +68,9 @@ def brian_device(device: str, *, seed: int, dt: Any, target: str = "cython",
                 build_dir = temporary
             info["build_dir"] = Path(build_dir)
             brian2.set_device("cpp_standalone", directory=str(build_dir), build_on_run=False)
+            # Brian2's default "make -j" starts one compiler per file at once,
+            # which can exhaust memory; use one job per core instead
+            brian2.prefs.devices.cpp_standalone.extra_make_args_unix = [f"-j{os.cpu_count() or 1}"]
         else:
             raise ValueError(f"unknown device {device!r}")
         brian2.defaultclock.dt = dt
@@ -77,6 +81,7 @@ def brian_device(device: str, *, seed: int, dt: Any, target: str = "cython",
             brian2.device.reinit()
             brian2.set_device("runtime")
         brian2.prefs.codegen.target = previous_target
+        brian2.prefs.devices.cpp_standalone.extra_make_args_unix = previous_make
         brian2.defaultclock.dt = previous_dt
         if temporary is not None:
             import shutil
