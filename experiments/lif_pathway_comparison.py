@@ -19,41 +19,8 @@ from __future__ import annotations
 
 import argparse
 import csv
-import math
 import sys
-import time
 from pathlib import Path
-
-KEYS = ("n_replay_events", "participation_ratio", "place_participation", "cue_participation",
-        "sequence_distance", "sequence_distance_chance", "significant_fraction",
-        "w_ie_cue_mean", "w_ie_place_mean", "place_cue_count_correlation",
-        "rate_pyramidal_offline_hz")
-
-
-def compare(preset: str, seeds: list[int], pathway_sets: list[str], overrides: dict,
-            level: str = "lif", quiet: bool = True) -> list[dict]:
-    """Metrics of every (seed, pathway set); one standalone build per seed."""
-    from neurotoolkit.protocols.consolidation import analyse_simulation
-    from neurotoolkit.protocols.standalone import StandaloneSimulation
-    from neurotoolkit.runner import resolve_config
-
-    rows = []
-    for seed in seeds:
-        config = resolve_config("consolidation", level, preset, overrides)
-        started = time.perf_counter()
-        with StandaloneSimulation(config, level=level, seed=seed, quiet=quiet) as simulation:
-            build_s = time.perf_counter() - started
-            for pathways in pathway_sets:
-                variant = config.with_overrides({"plasticity.pathways": pathways})
-                output = simulation.run(variant)
-                result = analyse_simulation(output, variant, level=level, seed=seed,
-                                            device="cpp_standalone")
-                row = {"seed": seed, "pathways": pathways, "build_s": round(build_s, 1),
-                       "run_s": round(output.simulation_wall_s, 1)}
-                row.update({k: result.metrics.get(k, math.nan) for k in KEYS})
-                rows.append(row)
-                print(_format(row), flush=True)
-    return rows
 
 
 def _format(row: dict) -> str:
@@ -80,6 +47,7 @@ def check(row: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     from neurotoolkit.config import parse_override
+    from neurotoolkit.protocols.comparison import compare_pathway_sets
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--preset", default="default")
@@ -90,7 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
     overrides = dict(parse_override(text) for text in args.overrides)
-    rows = compare(args.preset, args.seeds, args.pathways, overrides, level=args.level)
+    rows = compare_pathway_sets(args.preset, args.seeds, args.pathways, overrides,
+                                level=args.level, on_row=lambda r: print(_format(r), flush=True))
     print("\nseed  pathways   events  ratio  seq.dist (chance)  sig.frac  w_IE cue/place  "
           "pc corr  rate  check")
     for r in rows:
