@@ -7,7 +7,7 @@
                  [--seed N] [--set key=value ...] [--device runtime|cpp_standalone]
                  [--out DIR] [--quiet]
     neurotoolkit sweep SWEEP.toml [--executor local|dask] [--scheduler ADDRESS]
-                 [--workers N] [--out DIR]
+                 [--workers N] [--out DIR] [--dry-run] [--quiet]
     neurotoolkit figures [--out DIR] [--preset NAME]
 
 Bad input (unknown key, wrong unit, negative size, unknown preset or level)
@@ -64,10 +64,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     sweep = sub.add_parser("sweep", help="run a parameter sweep file (resumable)")
     sweep.add_argument("sweep_file")
-    sweep.add_argument("--executor", default="local", choices=("local", "dask"))
-    sweep.add_argument("--scheduler", default=None, help="address of a running Dask scheduler")
-    sweep.add_argument("--workers", type=int, default=None)
-    sweep.add_argument("--out", default=None)
+    sweep.add_argument("--executor", default=None, choices=("local", "dask"),
+                       help="local processes (default) or Dask distributed")
+    sweep.add_argument("--scheduler", default=None,
+                       help="address of a running Dask scheduler (implies --executor dask)")
+    sweep.add_argument("--workers", type=int, default=None,
+                       help="local worker processes or LocalCluster workers (default: cores)")
+    sweep.add_argument("--out", default=None, help="output folder (default runs/<file stem>)")
+    sweep.add_argument("--dry-run", action="store_true",
+                       help="validate the file and list its points; run nothing")
     sweep.add_argument("--quiet", action="store_true")
 
     figures = sub.add_parser("figures", help="regenerate the figure set")

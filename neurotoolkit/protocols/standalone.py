@@ -29,7 +29,7 @@ from ..config import ConfigError
 from .devices import brian_device, standalone_build_root
 from .settings import SpikingConfig
 
-__all__ = ["RUNTIME_KEYS", "structure_key", "StandaloneSimulation"]
+__all__ = ["RUNTIME_KEYS", "structure_key", "canonical_config", "StandaloneSimulation"]
 
 #: Config keys whose values reach the circuit only as (shared, constant)
 #: variables: changing them reuses a standalone build.  A trailing "." means
@@ -75,6 +75,29 @@ def structure_key(config: SpikingConfig, level: str, seed: int) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
+def canonical_config(config: SpikingConfig) -> SpikingConfig:
+    """``config`` with every run-time value at its default; the structure unchanged.
+
+    The generated ``main.cpp`` holds the values a program is built with (it
+    sets them before a run's ``run_args`` replace them), so building every
+    configuration of one structure from this canonical one gives the same
+    source files: a cached build of the structure is then reused without
+    recompiling anything.  Falls back to ``config`` if the defaults do not
+    validate together with its structure.
+    """
+    defaults = _flatten(type(config)().to_dict())
+    current = _flatten(config.to_dict())
+    changes = {k: defaults[k] for k, v in current.items()
+               if _is_runtime(k) and k in defaults and v != defaults[k]}
+    if not changes:
+        return config
+    try:
+        canonical = config.with_overrides(changes)
+    except ConfigError:
+        return config
+    return canonical
+
+
 class StandaloneSimulation:
     """One compiled standalone program of a circuit, rerun with new parameter values.
 
@@ -117,14 +140,17 @@ class StandaloneSimulation:
         self._context.__enter__()
         try:
             started = time.perf_counter()
-            pyramidal_model, interneuron_model = cell_models(config, level)
+            # values are run_args of every run; build with canonical ones so that
+            # the sources (and a cached build) do not depend on them
+            built = canonical_config(config)
+            pyramidal_model, interneuron_model = cell_models(built, level)
             self._models = (pyramidal_model, interneuron_model)
             self.circuit = build_ca3_circuit(
-                config.network, config.plasticity, self.world.layout, pyramidal_model,
+                built.network, built.plasticity, self.world.layout, pyramidal_model,
                 interneuron_model, self.world.place, self.world.cue, self.world.interneurons,
-                streams.connectivity, mode=config.online.mode,
-                noise_rate=config.offline.noise_rate, dt=sim.dt, method=sim.method,
-                gains=phase_gains(config), t_offline=config.online_duration_s * second)
+                streams.connectivity, mode=built.online.mode,
+                noise_rate=built.offline.noise_rate, dt=sim.dt, method=sim.method,
+                gains=phase_gains(built), t_offline=built.online_duration_s * second)
             network = Network(*self.circuit.objects(), name="ca3")
             network.run((config.online_duration_s + config.offline_duration_s) * second)
             device.build(directory=str(self.build_dir), compile=True, run=False,
