@@ -204,7 +204,7 @@ class PyramidalCoupling(Section):
 
     soma_basal: object = qparam("15 nS", low=0, low_open=True)
     soma_proximal: object = qparam("20 nS", low=0, low_open=True)
-    proximal_distal: object = qparam("4 nS", low=0, low_open=True)
+    proximal_distal: object = qparam("8 nS", low=0, low_open=True)
 
 
 @dataclass(frozen=True)
