@@ -450,7 +450,6 @@ def build_ca3_circuit(
     teacher = mode == "teacher_forced"
     n_pyr, n_int, n_bas = network.n_pyramidal, network.n_interneurons, network.n_basket
     probability = network.connection_probability
-    weights = network.weights
     delays = network.delays
     dt_s = magnitude(dt, "s")
 

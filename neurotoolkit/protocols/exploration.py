@@ -18,7 +18,6 @@ import numpy as np
 
 from ..analysis.recording import Recording
 from ..circuits.ca3 import SYNAPSE_NAMES, CellLayout, build_ca3_circuit, make_layout
-from ..config import magnitude
 from ..world.cue import CueSchedule
 from ..world.inputs import (SpikeTrains, merge_spike_trains, place_spike_trains,
                             window_spike_trains)

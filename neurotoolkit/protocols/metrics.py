@@ -20,8 +20,9 @@ can be compared across levels:
 ``sequence_distance``, ``sequence_distance_chance``, ``n_ordered_events``
     Median over events (with at least ``analysis.min_cells`` active place or
     cue cells) of the normalised Kendall-tau distance between the firing
-    order and the latent order (better of forward and reverse), the same for
-    randomly permuted orders, and the number of events it was computed on.
+    order (by mean spike time in the event, ``analysis.order_by``) and the
+    latent order (better of forward and reverse), the same for randomly
+    permuted orders, and the number of events it was computed on.
 ``place_cue_count_correlation``
     Pearson r between place and cue spike counts in 150 ms bins offline.
 ``rate_pyramidal_online_hz``, ``rate_pyramidal_offline_hz``, ``event_rate_hz``

@@ -72,13 +72,20 @@ class AnalysisConfig(Section):
     ``low_z`` SDs whose peak reaches ``high_z``, at least ``min_duration`` long.
     """
 
-    smoothing: object = qparam("5 ms", low=0, low_open=True)
+    # offline activity travels along the track in sweeps of a few hundred ms
+    # that begin with a brief synchronous burst; 20 ms smoothing detects the
+    # sweep, 5 ms mostly its onset
+    smoothing: object = qparam("20 ms", low=0, low_open=True)
     low_z: float = param(0.5)
     high_z: float = param(2.0)
     min_duration: object = qparam("50 ms", low=0)
     merge_gap: object = qparam("10 ms", low=0)
     min_cells: int = param(5, low=2, doc="active place cells for an event's order")
-    order_by: str = param("first", choices=("first", "mean"))
+    # a replay event starts with a synchronous burst in which hundreds of cells
+    # fire within a few ms: their first spikes are ordered by noise, while a
+    # cell's mean spike time follows the wave that travels along the track
+    order_by: str = param("mean", choices=("first", "mean"),
+                          doc="order cells in an event by first or mean spike time")
     decode_bin: object = qparam("10 ms", low=0, low_open=True)
     position_bin: object = qparam("5 cm", low=0, low_open=True)
     n_shuffles: int = param(500, low=1)
