@@ -1,0 +1,27 @@
+"""Figure 'participation'.
+
+Participation in replay by cell class for each plastic pathway set at every
+level (bars: mean over seeds, points: seeds).
+
+    python experiments/figures/participation.py [--out DIR] [--preset tiny|default|paper] [--seeds N ...]
+
+Runs (or reuses, under ``DIR/runs``) what the figure needs and writes
+``DIR/participation.png``, ``.pdf``, the caption ``.txt`` (what was run: preset,
+seeds, overrides, versions) and the numbers drawn, ``.json``.
+``neurotoolkit figures`` draws this figure with all the others.
+"""
+
+import sys
+
+from neurotoolkit.figures import script_main
+
+NAME = "participation"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Draw the figure; ``argv`` as on the command line."""
+    return script_main(NAME, argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
