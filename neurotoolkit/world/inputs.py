@@ -159,9 +159,17 @@ def one_spike_per_step(trains: SpikeTrains, dt_s: float) -> SpikeTrains:
     """Keep at most one spike per input and simulation step of ``dt_s``.
 
     Brian2's SpikeGeneratorGroup refuses two spikes of one source in one step;
-    the later ones are dropped (they are rare: rate times dt is small).
+    the later ones are dropped (they are rare: rate times dt is small).  Steps
+    are counted both as ``floor(t / dt)`` and the way Brian2 checks them,
+    ``floor((t + dt / 1000) / dt)``: a spike just before a step boundary
+    belongs to different steps in the two, and each must hold one spike.
     """
-    step = np.floor(trains.times / dt_s + 1e-9).astype(np.int64)
+    kept = _first_spike_per_step(trains, np.floor(trains.times / dt_s + 1e-9))
+    return _first_spike_per_step(kept, np.floor((kept.times + 1e-3 * dt_s) / dt_s))
+
+
+def _first_spike_per_step(trains: SpikeTrains, steps: np.ndarray) -> SpikeTrains:
+    step = steps.astype(np.int64)
     order = np.lexsort((trains.times, step, trains.indices))
     key_i, key_s = trains.indices[order], step[order]
     first = np.ones(order.size, dtype=bool)

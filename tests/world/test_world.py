@@ -101,3 +101,22 @@ def test_one_spike_per_step_drops_only_duplicates():
     kept = one_spike_per_step(trains, 0.0001)
     assert kept.times.size == 3
     np.testing.assert_array_equal(np.sort(kept.indices), [0, 0, 1])
+
+
+def test_one_spike_per_step_satisfies_brian2_near_step_boundaries():
+    from brian2 import Network, SpikeGeneratorGroup, prefs, second
+
+    dt = 1e-4
+    # 2 dt - dt/2000 is step 1 by floor(t / dt) but step 2 for Brian2's check,
+    # which also holds the spike at 2.5 dt
+    trains = SpikeTrains(times=np.array([2 * dt - dt / 2000, 2.5 * dt]),
+                         indices=np.array([0, 0]), n=1)
+    kept = one_spike_per_step(trains, dt)
+    np.testing.assert_array_equal(kept.times, [2 * dt - dt / 2000])
+    previous = prefs.codegen.target
+    prefs.codegen.target = "numpy"
+    try:
+        group = SpikeGeneratorGroup(1, kept.indices, kept.times * second, dt=dt * second)
+        Network(group).run(5 * dt * second)  # raises if Brian2 sees two spikes in a step
+    finally:
+        prefs.codegen.target = previous
