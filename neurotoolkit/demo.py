@@ -4,15 +4,17 @@ A 2000-cell CA3 network explores a track with a randomly placed salient cue,
 then rests; the same network (same connectivity, inputs and noise) is run
 once with excitatory plasticity only (``EE``) and once with inhibitory
 plasticity too (``EE+IE``).  The run is compiled once as a C++ standalone
-program (cached, so a second demo starts at once) and rerun for the second
-pathway set.  Writes one run directory per pathway set, a comparison figure
-and a summary table under ``--out``.
+program (cached, so a second demo starts at once) and run once per pathway
+set, the runs side by side when the machine has two cores or more.  Writes
+one run directory per pathway set, a comparison figure and a summary table
+under ``--out``.
 """
 
 from __future__ import annotations
 
 import math
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -45,10 +47,10 @@ def run_demo(out: Path = Path("runs/demo"), preset: str = "default", seed: int =
     pathway_sets : tuple of str
         Which plasticity pathway sets to compare.
     """
+    from .analysis import Recording
     from .io import atomic_write_text
-    from .protocols.consolidation import analyse_simulation
-    from .protocols.standalone import StandaloneSimulation
-    from .runner import resolve_config, write_run
+    from .protocols.standalone import StandaloneSimulation, side_by_side
+    from .runner import resolve_config
 
     started = time.perf_counter()
     out = Path(out)
@@ -57,34 +59,48 @@ def run_demo(out: Path = Path("runs/demo"), preset: str = "default", seed: int =
                 f"{config.track.n_laps} laps online, {config.offline_duration_s:g} s offline, "
                 f"pathway sets {', '.join(pathway_sets)}; output in {out}")
     _say(quiet, "compiling the network (cached after the first demo) ...")
-    results: dict[str, Any] = {}
+    metrics: dict[str, dict] = {}
     with StandaloneSimulation(config, level="lif", seed=seed, quiet=quiet) as simulation:
         _say(quiet, f"  ready in {simulation.build_s:.0f} s")
-        for pathways in pathway_sets:
-            variant = config.with_overrides({"plasticity.pathways": pathways})
+        jobs = [(pathways, out / pathways.replace("+", "_")) for pathways in pathway_sets]
+        for pathways, run_dir in jobs:
             _say(quiet, f"simulating with plasticity {pathways} ...")
-            output = simulation.run(variant)
-            result = analyse_simulation(output, variant, level="lif", seed=seed,
-                                        device="cpp_standalone")
-            result.config = variant
-            run_dir = out / pathways.replace("+", "_")
-            run_dir.mkdir(parents=True, exist_ok=True)
-            write_run(result, run_dir, {"experiment": "consolidation", "level": "lif",
-                                        "preset": preset, "seed": seed,
-                                        "device": "cpp_standalone",
-                                        "overrides": {"plasticity.pathways": pathways}})
-            results[pathways] = result
-            _say(quiet, "  " + _summary_line(pathways, result.metrics))
-    figure = comparison_figure({k: r.metrics for k, r in results.items()},
-                               {k: r.recording for k, r in results.items()})
+        # one compiled program, the pathway sets side by side on the cores
+        done = side_by_side([partial(_run_one, simulation, config, p, d, preset, seed)
+                             for p, d in jobs])
+        metrics = {pathways: m for (pathways, _), m in zip(jobs, done)}
+        for pathways, _ in jobs:
+            _say(quiet, "  " + _summary_line(pathways, metrics[pathways]))
+    recordings = {p: Recording.load(d / "recording.npz") for p, d in jobs}
+    figure = comparison_figure(metrics, recordings)
     figure.savefig(out / "comparison.png", dpi=110)
     figure.savefig(out / "comparison.pdf")
-    table = _table({k: r.metrics for k, r in results.items()})
+    table = _table(metrics)
     atomic_write_text(out / "summary.md", table)
     _say(quiet, "\n" + table)
     _say(quiet, f"done in {time.perf_counter() - started:.0f} s; figure: "
                 f"{out / 'comparison.png'}")
-    return {k: r.metrics for k, r in results.items()}
+    return metrics
+
+
+def _run_one(simulation: Any, config: Any, pathways: str, run_dir: Path, preset: str,
+             seed: int) -> dict:
+    """Run one pathway set on the compiled program, analyse it, write its directory."""
+    from .protocols.consolidation import analyse_simulation
+    from .runner import write_run
+
+    started = time.perf_counter()
+    variant = config.with_overrides({"plasticity.pathways": pathways})
+    output = simulation.run(variant, results_dir=f"results_{run_dir.name}")
+    result = analyse_simulation(output, variant, level="lif", seed=seed,
+                                device="cpp_standalone")
+    result.config = variant
+    result.metrics.setdefault("wall_time_s", time.perf_counter() - started)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    write_run(result, run_dir, {"experiment": "consolidation", "level": "lif",
+                                "preset": preset, "seed": seed, "device": "cpp_standalone",
+                                "overrides": {"plasticity.pathways": pathways}})
+    return dict(result.metrics)
 
 
 def _fmt(value: Any) -> str:

@@ -2,13 +2,15 @@
 
 For each seed the circuit is compiled once as a C++ standalone program and
 run once per pathway set (the pathway set is a run-time constant), so the
-sets see the same connectivity, inputs and noise.
+sets see the same connectivity, inputs and noise; the runs of one seed go
+side by side on the cores.
 """
 
 from __future__ import annotations
 
 import math
 import time
+from functools import partial
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -51,8 +53,7 @@ def compare_pathway_sets(preset: str, seeds: Sequence[int],
         ``run_s`` and the :data:`COMPARISON_KEYS` metrics.
     """
     from ..runner import resolve_config
-    from .consolidation import analyse_simulation
-    from .standalone import StandaloneSimulation
+    from .standalone import StandaloneSimulation, side_by_side
 
     config = resolve_config("consolidation", level, preset, overrides)
     rows = []
@@ -60,15 +61,25 @@ def compare_pathway_sets(preset: str, seeds: Sequence[int],
         started = time.perf_counter()
         with StandaloneSimulation(config, level=level, seed=seed, quiet=quiet) as simulation:
             build_s = time.perf_counter() - started
-            for pathways in pathway_sets:
-                variant = config.with_overrides({"plasticity.pathways": pathways})
-                output = simulation.run(variant)
-                result = analyse_simulation(output, variant, level=level, seed=seed,
-                                            device="cpp_standalone")
-                row = {"seed": seed, "pathways": pathways, "build_s": build_s,
-                       "run_s": output.simulation_wall_s}
-                row.update({k: result.metrics.get(k, math.nan) for k in COMPARISON_KEYS})
+            done = side_by_side([partial(_run_pathways, simulation, config, pathways, level,
+                                         seed, build_s) for pathways in pathway_sets])
+            for row in done:
                 rows.append(row)
                 if on_row is not None:
                     on_row(row)
     return rows
+
+
+def _run_pathways(simulation: Any, config: Any, pathways: str, level: str, seed: int,
+                  build_s: float) -> dict:
+    """One row: run the compiled program with ``pathways`` and analyse it."""
+    from .consolidation import analyse_simulation
+
+    variant = config.with_overrides({"plasticity.pathways": pathways})
+    output = simulation.run(variant, results_dir=f"results_{pathways.replace('+', '_')}")
+    result = analyse_simulation(output, variant, level=level, seed=seed,
+                                device="cpp_standalone")
+    row = {"seed": seed, "pathways": pathways, "build_s": build_s,
+           "run_s": output.simulation_wall_s}
+    row.update({k: result.metrics.get(k, math.nan) for k in COMPARISON_KEYS})
+    return row

@@ -21,7 +21,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +31,8 @@ from ..config import ConfigError
 from .devices import brian_device, standalone_build_root
 from .settings import SpikingConfig
 
-__all__ = ["RUNTIME_KEYS", "structure_key", "canonical_config", "StandaloneSimulation"]
+__all__ = ["RUNTIME_KEYS", "structure_key", "canonical_config", "StandaloneSimulation",
+           "can_run_side_by_side", "side_by_side"]
 
 #: Config keys whose values reach the circuit only as (shared, constant)
 #: variables: changing them reuses a standalone build.  A trailing "." means
@@ -218,3 +221,74 @@ class StandaloneSimulation:
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
+
+
+def can_run_side_by_side() -> bool:
+    """Whether :func:`side_by_side` forks (Linux, two cores or more)."""
+    import multiprocessing
+
+    return (sys.platform.startswith("linux") and (os.cpu_count() or 1) > 1
+            and "fork" in multiprocessing.get_all_start_methods())
+
+
+def side_by_side(tasks: Sequence[Callable[[], Any]]) -> list[Any]:
+    """Call each task and return their results, in forked processes side by side.
+
+    Meant for runs of one compiled :class:`StandaloneSimulation` with
+    different run-time values: each child inherits the built Brian2 device
+    and runs the program in its own results folder (give each task its own
+    ``results_dir``), so a task gives the same result as when called in this
+    process.  At most one process per core at a time; results must pickle.
+    Runs the tasks one after the other where forking is not available.
+
+    Raises
+    ------
+    RuntimeError
+        If a task raised (its traceback is in the message) or its process died.
+    """
+    import multiprocessing
+    import queue as queue_module
+    import traceback
+
+    if len(tasks) < 2 or not can_run_side_by_side():
+        return [task() for task in tasks]
+    context = multiprocessing.get_context("fork")
+    results: dict[int, Any] = {}
+    errors: list[str] = []
+    width = os.cpu_count() or 1
+    for first in range(0, len(tasks), width):
+        batch = range(first, min(first + width, len(tasks)))
+        channel = context.Queue()
+
+        def child(index: int) -> None:
+            try:
+                channel.put((index, tasks[index](), None))
+            except BaseException:  # noqa: BLE001 - reported to the parent
+                channel.put((index, None, traceback.format_exc()))
+
+        processes = {index: context.Process(target=child, args=(index,)) for index in batch}
+        for process in processes.values():
+            process.start()
+        pending = set(batch)
+        while pending:
+            try:
+                index, value, error = channel.get(timeout=2.0)
+            except queue_module.Empty:
+                if any(p.is_alive() for p in processes.values()):
+                    continue
+                try:  # every child has ended: read what is left in the pipe
+                    index, value, error = channel.get(timeout=2.0)
+                except queue_module.Empty:
+                    break
+            pending.discard(index)
+            if error:
+                errors.append(f"task {index}:\n{error}")
+            else:
+                results[index] = value
+        for index, process in processes.items():
+            process.join()
+            if index in pending:
+                errors.append(f"task {index}: its process ended with status {process.exitcode}")
+    if errors:
+        raise RuntimeError("side-by-side runs failed\n" + "\n".join(errors))
+    return [results[index] for index in range(len(tasks))]
