@@ -39,6 +39,7 @@ __all__ = [
     "magnitude",
     "format_quantity",
     "parse_override",
+    "flatten_dotted",
     "load_preset",
     "available_presets",
 ]
@@ -430,6 +431,18 @@ def _set_dotted(data: dict[str, Any], dotted: str, value: Any, cls: type[Section
             raise ConfigError(here, "is a setting, not a section")
         else:
             node[part] = value
+
+
+def flatten_dotted(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested tables as one level of dotted keys: ``{"a": {"b": 1}}`` -> ``{"a.b": 1}``."""
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            out.update(flatten_dotted(value, dotted + "."))
+        else:
+            out[dotted] = value
+    return out
 
 
 def parse_override(text: str) -> tuple[str, Any]:

@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..config import ConfigError
+from ..config import ConfigError, flatten_dotted
 from .devices import brian_device, standalone_build_root
 from .settings import SpikingConfig
 
@@ -50,17 +50,6 @@ _STRUCTURAL_INSIDE = ("pyramidal.model", "interneuron.model", "plasticity.ee.rul
 _NOT_SIMULATED = ("analysis.",)
 
 
-def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in data.items():
-        dotted = f"{prefix}{key}"
-        if isinstance(value, dict):
-            out.update(_flatten(value, dotted + "."))
-        else:
-            out[dotted] = value
-    return out
-
-
 def _is_runtime(key: str) -> bool:
     if key in _STRUCTURAL_INSIDE:
         return False
@@ -69,7 +58,7 @@ def _is_runtime(key: str) -> bool:
 
 def structure_key(config: SpikingConfig, level: str, seed: int) -> str:
     """Hash of everything that needs a new standalone build (not the runtime values)."""
-    flat = _flatten(config.to_dict())
+    flat = flatten_dotted(config.to_dict())
     structural = {k: v for k, v in flat.items()
                   if not _is_runtime(k) and not k.startswith(_NOT_SIMULATED)}
     if config.online.mode == "teacher_forced":  # online gains are all zero then
@@ -88,8 +77,8 @@ def canonical_config(config: SpikingConfig) -> SpikingConfig:
     recompiling anything.  Falls back to ``config`` if the defaults do not
     validate together with its structure.
     """
-    defaults = _flatten(type(config)().to_dict())
-    current = _flatten(config.to_dict())
+    defaults = flatten_dotted(type(config)().to_dict())
+    current = flatten_dotted(config.to_dict())
     changes = {k: defaults[k] for k, v in current.items()
                if _is_runtime(k) and k in defaults and v != defaults[k]}
     if not changes:
@@ -220,7 +209,6 @@ class StandaloneSimulation:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
-
 
 
 def can_run_side_by_side() -> bool:

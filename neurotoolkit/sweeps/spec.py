@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..config import ConfigError
+from ..config import ConfigError, flatten_dotted
 
 __all__ = ["SweepError", "Point", "Sweep", "load_sweep", "parse_sweep", "point_id",
            "TOP_LEVEL_KEYS", "STANDALONE_REUSE"]
@@ -240,17 +240,6 @@ class KeyLines:
 # ---------------------------------------------------------------------------
 
 
-def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in table.items():
-        dotted = f"{prefix}{key}"
-        if isinstance(value, Mapping):
-            out.update(_flatten(value, dotted + "."))
-        else:
-            out[dotted] = value
-    return out
-
-
 def _message(err: ConfigError, key: str) -> str:
     text = str(err)
     prefix = f"{err.field}: "
@@ -352,9 +341,9 @@ class _Checker:
             raise self.error(None, "seeds", f"repeated seed(s) {repeated}")
 
     def tables(self, data: Mapping[str, Any]) -> tuple[dict, dict, dict]:
-        grid = _flatten(data.get("grid", {}))
-        zipped = _flatten(data.get("zip", {}))
-        fixed = _flatten(data.get("set", {}))
+        grid = flatten_dotted(data.get("grid", {}))
+        zipped = flatten_dotted(data.get("zip", {}))
+        fixed = flatten_dotted(data.get("set", {}))
         for table, values in (("grid", grid), ("zip", zipped)):
             if table in data and not values:
                 raise self.error(table, "", f"[{table}] is empty; give at least one key "
