@@ -86,15 +86,11 @@ def run_demo(out: Path = Path("runs/demo"), preset: str = "default", seed: int =
 def _run_one(simulation: Any, config: Any, pathways: str, run_dir: Path, preset: str,
              seed: int) -> dict:
     """Run one pathway set on the compiled program, analyse it, write its directory."""
-    from .protocols.consolidation import analyse_simulation
+    from .protocols.comparison import run_pathway_set
     from .runner import write_run
 
     started = time.perf_counter()
-    variant = config.with_overrides({"plasticity.pathways": pathways})
-    output = simulation.run(variant, results_dir=f"results_{run_dir.name}")
-    result = analyse_simulation(output, variant, level="lif", seed=seed,
-                                device="cpp_standalone")
-    result.config = variant
+    _, result = run_pathway_set(simulation, config, pathways, level="lif", seed=seed)
     result.metrics.setdefault("wall_time_s", time.perf_counter() - started)
     run_dir.mkdir(parents=True, exist_ok=True)
     write_run(result, run_dir, {"experiment": "consolidation", "level": "lif",

@@ -14,7 +14,7 @@ from functools import partial
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-__all__ = ["COMPARISON_KEYS", "compare_pathway_sets"]
+__all__ = ["COMPARISON_KEYS", "compare_pathway_sets", "run_pathway_set"]
 
 #: Metrics kept per (seed, pathway set).
 COMPARISON_KEYS = ("n_replay_events", "participation_ratio", "place_participation",
@@ -70,15 +70,29 @@ def compare_pathway_sets(preset: str, seeds: Sequence[int],
     return rows
 
 
-def _run_pathways(simulation: Any, config: Any, pathways: str, level: str, seed: int,
-                  build_s: float) -> dict:
-    """One row: run the compiled program with ``pathways`` and analyse it."""
+def run_pathway_set(simulation: Any, config: Any, pathways: str, *, level: str = "lif",
+                    seed: int = 1) -> tuple[Any, Any]:
+    """Run a compiled :class:`StandaloneSimulation` with ``pathways`` and analyse it.
+
+    Each pathway set gets its own results folder, so sets may run side by side
+    (:func:`~neurotoolkit.protocols.standalone.side_by_side`).  Returns the
+    simulation output and the analysed :class:`~neurotoolkit.runner.RunResult`
+    (whose ``config`` is the run's configuration).
+    """
     from .consolidation import analyse_simulation
 
     variant = config.with_overrides({"plasticity.pathways": pathways})
     output = simulation.run(variant, results_dir=f"results_{pathways.replace('+', '_')}")
     result = analyse_simulation(output, variant, level=level, seed=seed,
                                 device="cpp_standalone")
+    result.config = variant
+    return output, result
+
+
+def _run_pathways(simulation: Any, config: Any, pathways: str, level: str, seed: int,
+                  build_s: float) -> dict:
+    """One row of :func:`compare_pathway_sets`."""
+    output, result = run_pathway_set(simulation, config, pathways, level=level, seed=seed)
     row = {"seed": seed, "pathways": pathways, "build_s": build_s,
            "run_s": output.simulation_wall_s}
     row.update({k: result.metrics.get(k, math.nan) for k in COMPARISON_KEYS})
