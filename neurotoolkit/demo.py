@@ -49,6 +49,7 @@ def run_demo(out: Path = Path("runs/demo"), preset: str = "default", seed: int =
     """
     from .analysis import Recording
     from .io import atomic_write_text
+    from .plasticity.pathways import pathway_key
     from .protocols.standalone import StandaloneSimulation, side_by_side
     from .runner import resolve_config
 
@@ -62,7 +63,7 @@ def run_demo(out: Path = Path("runs/demo"), preset: str = "default", seed: int =
     metrics: dict[str, dict] = {}
     with StandaloneSimulation(config, level="lif", seed=seed, quiet=quiet) as simulation:
         _say(quiet, f"  ready in {simulation.build_s:.0f} s")
-        jobs = [(pathways, out / pathways.replace("+", "_")) for pathways in pathway_sets]
+        jobs = [(pathways, out / pathway_key(pathways)) for pathways in pathway_sets]
         for pathways, run_dir in jobs:
             _say(quiet, f"simulating with plasticity {pathways} ...")
         # one compiled program, the pathway sets side by side on the cores

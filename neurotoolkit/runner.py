@@ -80,6 +80,10 @@ _REGISTRY: dict[tuple[str, str], _Spec] = {
                                           "neurotoolkit.protocols.consolidation:run_consolidation"),
     ("consolidation", "binary"): _Spec("neurotoolkit.binary.config:BinaryConfig",
                                        "neurotoolkit.binary.experiment:run_consolidation"),
+    ("convergence", "lif"): _Spec("neurotoolkit.protocols.settings:SpikingConfig",
+                                  "neurotoolkit.protocols.convergence:run_convergence"),
+    ("convergence", "dendritic"): _Spec("neurotoolkit.protocols.settings:SpikingConfig",
+                                        "neurotoolkit.protocols.convergence:run_convergence"),
     ("convergence", "binary"): _Spec("neurotoolkit.binary.config:BinaryConfig",
                                      "neurotoolkit.binary.experiment:run_convergence"),
 }

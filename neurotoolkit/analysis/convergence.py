@@ -227,7 +227,8 @@ def _fit_once(n: np.ndarray, d: np.ndarray, beta_max: float) -> tuple[float, flo
 
 def fit_learning_curve(n: np.ndarray, distances: np.ndarray, *, n_bootstrap: int = 1000,
                        level: float = 0.95, beta_max: float = 10.0,
-                       rng: np.random.Generator | int | None = None) -> LearningCurveFit:
+                       rng: np.random.Generator | int | None = None,
+                       resamples: np.ndarray | None = None) -> LearningCurveFit:
     """Fit ``d(n) = c + a n^(-beta)`` to distances over laps, with bootstrap CIs.
 
     The curve is fitted to the mean over seeds by least squares with
@@ -252,6 +253,10 @@ def fit_learning_curve(n: np.ndarray, distances: np.ndarray, *, n_bootstrap: int
     beta_max : float
         Upper bound of the exponent.
     rng : Generator, int or None
+    resamples : ndarray of int, shape (n_bootstrap, n_seeds), optional
+        The resampled seed indices to use (replaces ``n_bootstrap`` and
+        ``rng``): pass the same resamples to fits of two conditions to get
+        bootstrap distributions paired by seed.
 
     Returns
     -------
@@ -282,10 +287,13 @@ def fit_learning_curve(n: np.ndarray, distances: np.ndarray, *, n_bootstrap: int
     if x.size < 3:
         raise ValueError("fewer than three lap counts have a finite mean distance")
     c, a, beta, rmse = _fit_once(x, y, beta_max)
-    rng = as_generator(rng)
+    if resamples is None:
+        resamples = as_generator(rng).integers(0, d.shape[0], (n_bootstrap, d.shape[0]))
+    resamples = np.asarray(resamples, dtype=np.int64).reshape(-1, d.shape[0])
+    n_bootstrap = resamples.shape[0]
     boot = np.full((n_bootstrap, 3), np.nan)
     for b in range(n_bootstrap):
-        xb, yb = mean_curve(rng.integers(0, d.shape[0], d.shape[0]))
+        xb, yb = mean_curve(resamples[b])
         if xb.size >= 3:
             boot[b] = _fit_once(xb, yb, beta_max)[:3]
     q = [(1 - level) / 2 * 100, (1 + level) / 2 * 100]

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..circuits.readout import DownstreamSection
 from ..config import ConfigError, Section, param, section
 
 __all__ = [
@@ -275,3 +276,4 @@ class BinaryConfig(Section):
     replay: ReplaySection = section(ReplaySection)
     track: TrackSection = section(TrackSection)
     convergence: ConvergenceSection = section(ConvergenceSection)
+    downstream: DownstreamSection = section(DownstreamSection)

@@ -17,6 +17,7 @@ binary-only ones are listed in :data:`BINARY_METRICS`.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import math
 import sys
@@ -32,8 +33,10 @@ from ..analysis import (
     place_cue_count_correlation,
     score_rank_order,
 )
+from ..plasticity.pathways import pathway_key
 from .activity import child_seeds
 from .config import BinaryConfig
+from .consolidation import consolidate_network
 from .convergence import ConvergenceData, fit_decay_rate, simulate_convergence
 from .layout import LABEL_CUE, LABEL_PLACE, Layout
 from .network import Replays, TrainedNetwork, replay_network, replay_weights, to_recording
@@ -158,12 +161,19 @@ def run_consolidation(config: BinaryConfig, *, level: str = "binary", seed: int 
     """
     from ..runner import RunResult
 
-    network_seed, analysis_seed = child_seeds(np.random.SeedSequence(seed), 2)
+    network_seed, analysis_seed, downstream_seed = child_seeds(np.random.SeedSequence(seed), 3)
     network = train_network(config, network_seed)
     rng = np.random.Generator(np.random.PCG64(analysis_seed))
     replays = replay_network(network, rng)
     recording = to_recording(network, replays)
     metrics = consolidation_metrics(network, replays, recording, rng)
+    # the downstream population learns from the replays (its own random stream)
+    readout = consolidate_network(network, replays, config.downstream,
+                                  np.random.Generator(np.random.PCG64(downstream_seed)))
+    metrics.update(readout.metrics)
+    post, pre = np.nonzero(np.ones(readout.weights.shape, dtype=bool))
+    recording = dataclasses.replace(recording, weights={
+        **recording.weights, "FF": (pre, post, readout.weights[post, pre])})
     exact, cue_exact = _exact_replay(network)
     metrics.update({"n_laps": float(config.track.n_laps), "replay_exact": float(exact),
                     "cue_in_exact_replay": cue_exact})
@@ -225,10 +235,6 @@ def plot_consolidation(network: TrainedNetwork, replays: Replays) -> Any:
 # ---------------------------------------------------------------------------
 # Convergence
 # ---------------------------------------------------------------------------
-
-
-def _key(pathways: str) -> str:
-    return pathways.replace("+", "_")
 
 
 def _wilson(k: np.ndarray, n: int, z: float = 1.96) -> tuple[np.ndarray, np.ndarray]:
@@ -299,7 +305,7 @@ def convergence_table(config: BinaryConfig, data: ConvergenceData,
             rows.append(f"{p},{n},{n_net},{errors[i]},{prob[i]:.6g},{lo_ci[i]:.6g},"
                         f"{hi_ci[i]:.6g},{lower[i]:.6g},{upper[i]:.6g},{chernoff[i]:.6g},"
                         f"{cue[i]:.6g},{place[i]:.6g},{rate:.6g},{fit.rate:.6g},{int(in_fit[i])}")
-        k = _key(p)
+        k = pathway_key(p)
         with np.errstate(invalid="ignore", divide="ignore"):
             metrics.update({
                 f"consistent_{k}": float(consistent),

@@ -290,6 +290,18 @@ class CA3Circuit:
         for (name, variable), value in values.items():
             setattr(objects[name], variable, value)
 
+    def switch_values(self, t_offline: Any) -> dict[tuple[str, str], Any]:
+        """Values that move the end of exploration (and start of rest) to ``t_offline``.
+
+        Every pathway's ``t_offline`` (learning, gains) and the pyramidal
+        noise onset; set them with :meth:`apply` between runs to alternate
+        exploration and rest (:class:`~neurotoolkit.protocols.checkpoints.LapCheckpoints`).
+        """
+        values = {(s.name, "t_offline"): t_offline for s in self.synapses.values()
+                  if "t_offline" in s.variables}
+        values[(self.groups["pyramidal"].name, "noise_onset")] = t_offline
+        return values
+
     def run_args(self, values: Mapping[tuple[str, str], Any]) -> dict[Any, Any]:
         """The same values as standalone ``run_args`` (variable views to values)."""
         from brian2 import Quantity

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from ..config import Section, param, section
 from .rules import PlasticityRule
 
-__all__ = ["PATHWAY_SETS", "PlasticityConfig"]
+__all__ = ["PATHWAY_SETS", "PlasticityConfig", "pathway_key"]
 
 #: The pathway sets compared by Liao et al. 2024: E->E only; E->E and I->E;
 #: E->E, I->E and E->I.
@@ -50,3 +50,8 @@ class PlasticityConfig(Section):
         """Pathway name to a one-line description of its rule (or ``"static"``)."""
         return {p: (self.rule(p).describe() if self.is_plastic(p) else "static")
                 for p in ("EE", "IE", "EI")}
+
+
+def pathway_key(pathways: str) -> str:
+    """A pathway set as a name part: ``"EE+IE"`` -> ``"EE_IE"`` (metric suffixes, folders)."""
+    return pathways.replace("+", "_")

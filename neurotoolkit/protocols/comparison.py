@@ -20,7 +20,9 @@ __all__ = ["COMPARISON_KEYS", "compare_pathway_sets", "run_pathway_set"]
 COMPARISON_KEYS = ("n_replay_events", "participation_ratio", "place_participation",
                    "cue_participation", "sequence_distance", "sequence_distance_chance",
                    "significant_fraction", "w_ie_cue_mean", "w_ie_place_mean",
-                   "place_cue_count_correlation", "rate_pyramidal_offline_hz")
+                   "place_cue_count_correlation", "rate_pyramidal_offline_hz",
+                   "consolidated_sequence_distance", "consolidated_sequence_distance_chance",
+                   "consolidated_cue_weight_ratio")
 
 
 def compare_pathway_sets(preset: str, seeds: Sequence[int],
@@ -79,10 +81,11 @@ def run_pathway_set(simulation: Any, config: Any, pathways: str, *, level: str =
     simulation output and the analysed :class:`~neurotoolkit.runner.RunResult`
     (whose ``config`` is the run's configuration).
     """
+    from ..plasticity.pathways import pathway_key
     from .consolidation import analyse_simulation
 
     variant = config.with_overrides({"plasticity.pathways": pathways})
-    output = simulation.run(variant, results_dir=f"results_{pathways.replace('+', '_')}")
+    output = simulation.run(variant, results_dir=f"results_{pathway_key(pathways)}")
     result = analyse_simulation(output, variant, level=level, seed=seed,
                                 device="cpp_standalone")
     result.config = variant

@@ -13,10 +13,19 @@ from pathlib import Path
 from typing import Any
 
 from .exploration import RandomStreams, simulate, to_recording
+from .downstream import consolidate_events
 from .metrics import detect_offline_events, replay_metrics
 from .settings import SpikingConfig
 
-__all__ = ["run_consolidation", "analyse_simulation"]
+__all__ = ["run_consolidation", "analyse_simulation", "cue_centre_cm"]
+
+
+def cue_centre_cm(config: SpikingConfig) -> float:
+    """Centre of the window of a fixed cue (for a random cue: of one at ``cue.position``)."""
+    from ..config import magnitude
+
+    speed = config.track.length_cm / config.track.lap_duration_s
+    return magnitude(config.cue.position, "cm") + magnitude(config.cue.duration, "s") * speed / 2
 
 
 def run_consolidation(config: SpikingConfig, *, level: str = "lif", seed: int = 1,
@@ -66,6 +75,13 @@ def analyse_simulation(output: Any, config: SpikingConfig, *, level: str, seed: 
                                                           "events": events})
     rng = RandomStreams.from_seed(seed).analysis
     metrics = replay_metrics(recording, config.analysis, rng, events=events)
+    if config.downstream.enabled:  # what a downstream population learns from the events
+        learned, weights = consolidate_events(recording, events, config.downstream,
+                                              RandomStreams.from_seed(seed).downstream,
+                                              cue_centre_cm=cue_centre_cm(config))
+        metrics.update(learned)
+        recording = dataclasses.replace(recording, weights={**recording.weights,
+                                                            "FF": weights})
     metrics["simulation_wall_s"] = output.simulation_wall_s
     title = (f"{level}, {config.plasticity.pathways}, {config.cue.placement} cue, "
              f"{config.network.n_pyramidal} pyramidal cells, seed {seed}")

@@ -21,11 +21,13 @@ from ..circuits.ca3 import SYNAPSE_NAMES, CellLayout, build_ca3_circuit, make_la
 from ..world.cue import CueSchedule
 from ..world.inputs import (SpikeTrains, merge_spike_trains, place_spike_trains,
                             window_spike_trains)
+from .checkpoints import LapCheckpoints
 from .devices import brian_device, finish_device
 from .settings import SpikingConfig
 
 __all__ = ["RandomStreams", "WorldInputs", "SimulationOutput", "make_world_inputs",
-           "cell_models", "phase_gains", "simulate", "to_recording"]
+           "cell_models", "phase_gains", "simulate", "build_circuit", "run_network",
+           "collect_output", "to_recording"]
 
 
 @dataclass(frozen=True)
@@ -40,11 +42,12 @@ class RandomStreams:
     inputs: np.random.Generator
     connectivity: np.random.Generator
     analysis: np.random.Generator
+    downstream: np.random.Generator
 
     @classmethod
     def from_seed(cls, seed: int) -> RandomStreams:
-        """Four streams from one seed."""
-        return cls(*(np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4)))
+        """Five streams from one seed (children 0-4 of ``SeedSequence(seed)``)."""
+        return cls(*(np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(5)))
 
 
 @dataclass(frozen=True)
@@ -125,7 +128,8 @@ class SimulationOutput:
 
 def simulate(config: SpikingConfig, *, level: str = "lif", seed: int = 1,
              device: str = "runtime", quiet: bool = False,
-             build_dir: str | None = None) -> SimulationOutput:
+             build_dir: str | None = None,
+             checkpoints: LapCheckpoints | None = None) -> SimulationOutput:
     """Run exploration (learning on) then offline replay (learning off, noise on).
 
     Parameters
@@ -142,38 +146,92 @@ def simulate(config: SpikingConfig, *, level: str = "lif", seed: int = 1,
         No progress report.
     build_dir : path, optional
         Standalone project folder.
+    checkpoints : LapCheckpoints, optional
+        Rest after each checkpoint lap count instead of once at the end
+        (``config.track.n_laps`` must be the last checkpoint); cut the output
+        with :meth:`LapCheckpoints.checkpoint_output`.
 
     Returns
     -------
     SimulationOutput
     """
-    from brian2 import Network, second
+    from brian2 import Network
 
     streams = RandomStreams.from_seed(seed)
     world = make_world_inputs(config, streams)
-    online_s, offline_s = config.online_duration_s, config.offline_duration_s
     sim = config.simulation
-    report = None if quiet else "text"
     started = time.perf_counter()
     with brian_device(device, seed=seed, dt=sim.dt, target=sim.target,
                       build_dir=build_dir) as info:
-        pyramidal_model, interneuron_model = cell_models(config, level)
-        circuit = build_ca3_circuit(
-            config.network, config.plasticity, world.layout, pyramidal_model,
-            interneuron_model, world.place, world.cue, world.interneurons, streams.connectivity,
-            mode=config.online.mode, noise_rate=config.offline.noise_rate, dt=sim.dt,
-            method=sim.method, gains=phase_gains(config), t_offline=online_s * second)
+        circuit = build_circuit(config, level, seed, world, streams, checkpoints)
         network = Network(*circuit.objects(), name="ca3")
-        # one run: exploration (inputs, learning) until t_offline, then rest
-        # (inputs ended, learning off, noise on); see circuits.ca3.PHASE_GAINS
-        network.run((online_s + offline_s) * second, report=report,
-                    report_period=sim.report_period)
+        run_network(network, circuit, config, checkpoints, quiet=quiet)
         finish_device(info, quiet=quiet)
-        spike_times, spike_ids = collect_spikes(circuit)
-        weights = collect_weights(circuit)
         built = str(info["build_dir"]) if info["build_dir"] else None
-    return SimulationOutput(spike_times, spike_ids, weights, world, online_s, offline_s,
-                            time.perf_counter() - started, built)
+        return collect_output(circuit, world, config, time.perf_counter() - started, built,
+                              checkpoints)
+
+
+def build_circuit(config: SpikingConfig, level: str, seed: int, world: WorldInputs,
+                  streams: RandomStreams, checkpoints: LapCheckpoints | None = None) -> Any:
+    """The CA3 circuit of ``config``.
+
+    Exploration ends at ``online_duration_s``; with ``checkpoints`` it never
+    ends by itself (:meth:`LapCheckpoints.run` switches the phases) and the
+    input spike trains are moved past the rests.
+    """
+    from brian2 import second
+
+    place, cue, interneurons = world.place, world.cue, world.interneurons
+    t_offline = config.online_duration_s * second
+    if checkpoints is not None:
+        if checkpoints.total_laps != config.track.n_laps:
+            raise ValueError(f"track.n_laps is {config.track.n_laps}, but the last "
+                             f"checkpoint is {checkpoints.total_laps} laps")
+        place, cue, interneurons = (checkpoints.warp_trains(t)
+                                    for t in (place, cue, interneurons))
+        t_offline = None  # never: LapCheckpoints.run switches phases
+    sim = config.simulation
+    pyramidal_model, interneuron_model = cell_models(config, level)
+    circuit = build_ca3_circuit(
+        config.network, config.plasticity, world.layout, pyramidal_model, interneuron_model,
+        place, cue, interneurons, streams.connectivity, mode=config.online.mode,
+        noise_rate=config.offline.noise_rate, dt=sim.dt, method=sim.method,
+        gains=phase_gains(config), t_offline=t_offline)
+    return circuit
+
+
+def run_network(network: Any, circuit: Any, config: SpikingConfig,
+                checkpoints: LapCheckpoints | None = None, *, quiet: bool = True) -> None:
+    """Run exploration then rest (or the checkpoints' blocks and rests)."""
+    from brian2 import second
+
+    sim = config.simulation
+    report = None if quiet else "text"
+    if checkpoints is not None:
+        checkpoints.run(network, circuit, report=report, report_period=sim.report_period)
+        return
+    # one run: exploration (inputs, learning) until t_offline, then rest
+    # (inputs ended, learning off, noise on); see circuits.ca3.PHASE_GAINS
+    network.run((config.online_duration_s + config.offline_duration_s) * second,
+                report=report, report_period=sim.report_period)
+
+
+def collect_output(circuit: Any, world: WorldInputs, config: SpikingConfig, wall_s: float,
+                   build_dir: str | None,
+                   checkpoints: LapCheckpoints | None = None) -> SimulationOutput:
+    """The finished circuit's spikes and weights as a :class:`SimulationOutput`.
+
+    With checkpoints the whole simulation counts as ``online_s`` (cut it with
+    :meth:`LapCheckpoints.checkpoint_output`).
+    """
+    spike_times, spike_ids = collect_spikes(circuit)
+    if checkpoints is not None:
+        online_s, offline_s = checkpoints.duration_s, 0.0
+    else:
+        online_s, offline_s = config.online_duration_s, config.offline_duration_s
+    return SimulationOutput(spike_times, spike_ids, collect_weights(circuit), world, online_s,
+                            offline_s, wall_s, build_dir)
 
 
 def phase_gains(config: SpikingConfig) -> dict[str, dict[str, float]]:

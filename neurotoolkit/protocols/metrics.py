@@ -28,6 +28,7 @@ can be compared across levels:
 ``rate_pyramidal_online_hz``, ``rate_pyramidal_offline_hz``, ``event_rate_hz``
     Mean pyramidal rates and events per second offline (to tell bursting
     from a runaway high-rate state).
+
 """
 
 from __future__ import annotations
@@ -49,7 +50,8 @@ from ..analysis import (
     sequence_distance_chance,
 )
 
-__all__ = ["PYRAMIDAL_LABELS", "detect_offline_events", "replay_metrics"]
+__all__ = ["PYRAMIDAL_LABELS", "detect_offline_events", "replay_metrics",
+           "event_sequence_distances"]
 
 PYRAMIDAL_LABELS = ("place", "cue", "pyramidal")
 
@@ -133,10 +135,7 @@ def replay_metrics(recording: Recording, analysis: Any, rng: np.random.Generator
 
     latent = recording.latent_order
     circular = bool(recording.metadata.get("circular", False))
-    orders = event_orders(recording, events, cells=recording.cells("place", "cue"),
-                          by=analysis.order_by, min_cells=analysis.min_cells)
-    ordered = [o for o in orders if len(o)]
-    distances = [sequence_distance(o, latent, circular=circular) for o in ordered]
+    _, ordered, distances = event_sequence_distances(recording, events, analysis)
     metrics["n_ordered_events"] = len(ordered)
     metrics["sequence_distance"] = float(np.median(distances)) if distances else nan
     metrics["sequence_distance_chance"] = (
@@ -144,6 +143,33 @@ def replay_metrics(recording: Recording, analysis: Any, rng: np.random.Generator
         if ordered else nan)
     metrics["significant_fraction"] = _significant_fraction(recording, events, analysis, rng)
     return metrics
+
+
+def event_sequence_distances(recording: Recording, events: np.ndarray, analysis: Any
+                             ) -> tuple[np.ndarray, list[np.ndarray], list[float]]:
+    """Order of place and cue cells in each event, and its distance to the latent order.
+
+    Events with fewer than ``analysis.min_cells`` active cells have no order
+    and are left out.
+
+    Returns
+    -------
+    kept : ndarray of int
+        Indices (into ``events``) of the events that have an order.
+    orders : list of ndarray
+        Cell ids in firing order (``analysis.order_by``), one per kept event.
+    distances : list of float
+        Normalised Kendall distance of each order from the latent order (better
+        of forward and reverse; :func:`~neurotoolkit.analysis.sequence_distance`).
+    """
+    circular = bool(recording.metadata.get("circular", False))
+    orders = event_orders(recording, events, cells=recording.cells("place", "cue"),
+                          by=analysis.order_by, min_cells=analysis.min_cells)
+    kept = np.array([k for k, o in enumerate(orders) if len(o)], dtype=np.int64)
+    ordered = [orders[k] for k in kept]
+    latent = recording.latent_order
+    return kept, ordered, [float(sequence_distance(o, latent, circular=circular))
+                           for o in ordered]
 
 
 def _significant_fraction(recording: Recording, events: np.ndarray, analysis: Any,

@@ -8,13 +8,15 @@ from ..circuits.ca3 import NetworkConfig
 from ..config import Section, magnitude, param, qparam, section
 from ..neurons.dendritic import DendriticConfig
 from ..neurons.point import BASKET_CELL, PointCell
-from ..plasticity.pathways import PlasticityConfig
+from ..plasticity.pathways import PATHWAY_SETS, PlasticityConfig
 from ..world.cue import SalientCue
 from ..world.inputs import PlaceInputs
 from ..world.track import Track
+from .downstream import SpikingDownstream
 
 __all__ = ["OnlineConfig", "OfflineConfig", "SimulationConfig", "AnalysisConfig",
-           "SpikingConfig"]
+           "ConvergenceConfig", "SpikingConfig"]
+
 
 @dataclass(frozen=True)
 class OnlineConfig(Section):
@@ -98,6 +100,61 @@ class AnalysisConfig(Section):
 
 
 @dataclass(frozen=True)
+class ConvergenceConfig(Section):
+    """The convergence experiment: replay after 1, 2, 4, ... laps, over seeds.
+
+    One simulation per seed explores ``max(laps)`` laps and rests for ``rest``
+    after each lap count of ``laps``
+    (:class:`~neurotoolkit.protocols.checkpoints.LapCheckpoints`); every
+    pathway set runs from the same build.  The learning curve
+    ``d(n) = c + a n^(-beta)`` is fitted to the mean over seeds, with
+    bootstrap intervals over seeds.
+
+    Attributes
+    ----------
+    laps : list of int
+        Lap counts at which the network rests and replays.
+    rest : Quantity
+        Length of each rest.
+    n_seeds : int
+        Seeds ``seed, seed + 1, ...`` (one build each).
+    pathways : list of str
+        Pathway sets compared.
+    n_bootstrap : int
+        Bootstrap resamples of the seeds.
+    confidence : float
+        Confidence level of the intervals.
+    """
+
+    laps: list = param([1, 2, 4, 8, 16, 32], doc="lap counts at which the network replays")
+    rest: object = qparam("10 s", low=0, low_open=True, doc="length of each rest")
+    n_seeds: int = param(5, low=1, doc="seeds seed, seed+1, ...")
+    pathways: list = param(["EE", "EE+IE"], doc="pathway sets compared")
+    n_bootstrap: int = param(1000, low=0, doc="bootstrap resamples of the seeds")
+    confidence: float = param(0.95, low=0.0, high=0.999, low_open=True,
+                              doc="confidence level of the intervals")
+
+    def validate(self) -> None:
+        if not self.laps:
+            raise self.field_error("laps", "needs at least one lap count")
+        for value in self.laps:
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise self.field_error("laps",
+                                       f"lap counts must be positive integers, got {value!r}")
+        if not self.pathways:
+            raise self.field_error("pathways", "needs at least one pathway set")
+        for value in self.pathways:
+            if value not in PATHWAY_SETS:
+                raise self.field_error("pathways",
+                                       f"{value!r} is not one of {', '.join(PATHWAY_SETS)}")
+
+    @property
+    def lap_counts(self) -> tuple[int, ...]:
+        """The lap counts, ascending, without repeats."""
+        return tuple(sorted(set(self.laps)))
+
+
+@dataclass(frozen=True)
 class SpikingConfig(Section):
     """Everything a point-neuron or dendritic replay experiment needs."""
 
@@ -113,6 +170,8 @@ class SpikingConfig(Section):
     offline: OfflineConfig = section(OfflineConfig)
     simulation: SimulationConfig = section(SimulationConfig)
     analysis: AnalysisConfig = section(AnalysisConfig)
+    downstream: SpikingDownstream = section(SpikingDownstream)
+    convergence: ConvergenceConfig = section(ConvergenceConfig)
 
     def validate(self) -> None:
         lap = self.track.lap_duration_s

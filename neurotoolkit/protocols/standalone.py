@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import ConfigError, flatten_dotted
+from .checkpoints import LapCheckpoints
 from .devices import brian_device, standalone_build_root
 from .settings import SpikingConfig
 
@@ -46,8 +47,9 @@ RUNTIME_KEYS = (
 )
 _STRUCTURAL_INSIDE = ("pyramidal.model", "interneuron.model", "plasticity.ee.rule",
                       "plasticity.ie.rule", "plasticity.ei.rule")
-#: Sections that never reach the simulation.
-_NOT_SIMULATED = ("analysis.",)
+#: Keys that never reach the simulation (the convergence plan's laps and rest
+#: reach it through the checkpoints).
+_NOT_SIMULATED = ("analysis.", "convergence.")
 
 
 def _is_runtime(key: str) -> bool:
@@ -56,14 +58,18 @@ def _is_runtime(key: str) -> bool:
     return any(key == k or (k.endswith(".") and key.startswith(k)) for k in RUNTIME_KEYS)
 
 
-def structure_key(config: SpikingConfig, level: str, seed: int) -> str:
+def structure_key(config: SpikingConfig, level: str, seed: int,
+                  checkpoints: LapCheckpoints | None = None) -> str:
     """Hash of everything that needs a new standalone build (not the runtime values)."""
     flat = flatten_dotted(config.to_dict())
     structural = {k: v for k, v in flat.items()
                   if not _is_runtime(k) and not k.startswith(_NOT_SIMULATED)}
     if config.online.mode == "teacher_forced":  # online gains are all zero then
         structural.pop("online.recurrent_gain", None)
-    payload = json.dumps({"level": level, "seed": seed, "config": structural}, sort_keys=True)
+    plan = None if checkpoints is None else [list(checkpoints.laps), checkpoints.lap_s,
+                                             checkpoints.rest_s]
+    payload = json.dumps({"level": level, "seed": seed, "config": structural,
+                          **({"checkpoints": plan} if plan else {})}, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
@@ -113,14 +119,15 @@ class StandaloneSimulation:
     """
 
     def __init__(self, config: SpikingConfig, *, level: str = "lif", seed: int = 1,
-                 build_dir: str | Path | None = None, quiet: bool = True):
-        from brian2 import Network, device, second
+                 build_dir: str | Path | None = None, quiet: bool = True,
+                 checkpoints: LapCheckpoints | None = None):
+        from brian2 import Network, device
 
-        from ..circuits.ca3 import build_ca3_circuit
-        from .exploration import RandomStreams, cell_models, make_world_inputs, phase_gains
+        from .exploration import RandomStreams, build_circuit, make_world_inputs, run_network
 
         self.level, self.seed, self.quiet = level, seed, quiet
-        self.key = structure_key(config, level, seed)
+        self.checkpoints = checkpoints
+        self.key = structure_key(config, level, seed, checkpoints)
         self.build_dir = Path(build_dir) if build_dir else standalone_build_root() / self.key
         self._config = config
         self._runs = 0
@@ -135,16 +142,9 @@ class StandaloneSimulation:
             # values are run_args of every run; build with canonical ones so that
             # the sources (and a cached build) do not depend on them
             built = canonical_config(config)
-            pyramidal_model, interneuron_model = cell_models(built, level)
-            self._models = (pyramidal_model, interneuron_model)
-            self.circuit = build_ca3_circuit(
-                built.network, built.plasticity, self.world.layout, pyramidal_model,
-                interneuron_model, self.world.place, self.world.cue, self.world.interneurons,
-                streams.connectivity, mode=built.online.mode,
-                noise_rate=built.offline.noise_rate, dt=sim.dt, method=sim.method,
-                gains=phase_gains(built), t_offline=built.online_duration_s * second)
+            self.circuit = build_circuit(built, level, seed, self.world, streams, checkpoints)
             network = Network(*self.circuit.objects(), name="ca3")
-            network.run((config.online_duration_s + config.offline_duration_s) * second)
+            run_network(network, self.circuit, built, checkpoints)
             device.build(directory=str(self.build_dir), compile=True, run=False,
                          with_output=not quiet)
             self.build_s = time.perf_counter() - started
@@ -153,19 +153,20 @@ class StandaloneSimulation:
             raise
 
     def _values(self, config: SpikingConfig) -> dict[tuple[str, str], Any]:
+        from brian2 import second
+
         from ..circuits.ca3 import parameter_values
         from .exploration import cell_models, phase_gains
 
-        if structure_key(config, self.level, self.seed) != self.key:
+        if structure_key(config, self.level, self.seed, self.checkpoints) != self.key:
             raise ConfigError("", "this configuration differs from the built one in its "
                                   "structure (sizes, seed, track, cue, durations or "
                                   "equations); build a new StandaloneSimulation")
         pyramidal_model, interneuron_model = cell_models(config, self.level)
-        from brian2 import second
-
+        # with checkpoints, exploration never ends by itself (LapCheckpoints.run)
+        t_offline = None if self.checkpoints else config.online_duration_s * second
         return parameter_values(config.network, config.plasticity, pyramidal_model,
-                                interneuron_model, phase_gains(config),
-                                config.online_duration_s * second)
+                                interneuron_model, phase_gains(config), t_offline)
 
     def run(self, config: SpikingConfig | None = None,
             results_dir: str | Path | None = None) -> Any:
@@ -181,7 +182,7 @@ class StandaloneSimulation:
         """
         from brian2 import device
 
-        from .exploration import SimulationOutput, collect_weights, collect_spikes
+        from .exploration import collect_output
 
         config = config or self._config
         run_args = self.circuit.run_args(self._values(config))
@@ -192,11 +193,8 @@ class StandaloneSimulation:
         started = time.perf_counter()
         device.run(directory=str(self.build_dir), results_directory=str(results),
                    with_output=not self.quiet, run_args=run_args)
-        spike_times, spike_ids = collect_spikes(self.circuit)
-        weights = collect_weights(self.circuit)
-        return SimulationOutput(spike_times, spike_ids, weights, self.world,
-                                config.online_duration_s, config.offline_duration_s,
-                                time.perf_counter() - started, str(self.build_dir))
+        return collect_output(self.circuit, self.world, config, time.perf_counter() - started,
+                              str(self.build_dir), self.checkpoints)
 
     def close(self) -> None:
         """Give the Brian2 device back (runtime device, defaults restored)."""
@@ -249,8 +247,11 @@ def side_by_side(tasks: Sequence[Callable[[], Any]]) -> list[Any]:
         channel = context.Queue()
 
         def child(index: int) -> None:
-            try:
-                channel.put((index, tasks[index](), None))
+            from threadpoolctl import threadpool_limits
+
+            try:  # one process per core: one BLAS thread each
+                with threadpool_limits(limits=1):
+                    channel.put((index, tasks[index](), None))
             except BaseException:  # noqa: BLE001 - reported to the parent
                 channel.put((index, None, traceback.format_exc()))
 
