@@ -26,14 +26,18 @@ from neurotoolkit.figures.keys import GUIDE_BEGIN, GUIDE_END, keys_markdown
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPTS = ROOT / "experiments" / "figures"
 #: A subset that touches every kind of figure: a spiking raster and place fields
-#: (task), random against fixed cue at the spiking and binary levels, the binary
-#: convergence plot with learning curves, and a figure that degrades when the
-#: downstream consolidation protocol is absent.
+#: (task), random against fixed cue at the spiking and binary levels, the
+#: convergence plot with binary and point-neuron learning curves, and what the
+#: downstream population consolidated.
 SUBSET = ["task", "cue_placement", "convergence", "consolidation"]
 SMALL_PLAN = replace(PLANS["tiny"], seeds=(1,), dendritic_seeds=(1,), binary_seeds=(1, 2),
                      lap_grid=(1, 4, 16), n_bootstrap=50,
                      level_overrides={"lif": {"simulation.target": "numpy", "track.n_laps": 1,
-                                              "offline.duration": "1 s"}})
+                                              "offline.duration": "1 s",
+                                              "convergence.laps": [1, 2, 3],
+                                              "convergence.rest": "1 s",
+                                              "convergence.n_seeds": 1,
+                                              "convergence.n_bootstrap": 20}})
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +57,7 @@ def test_every_figure_has_a_record(drawn: tuple[Path, dict]) -> None:
     assert list(records) == SUBSET
 
 
-@pytest.mark.parametrize("name", ["task", "cue_placement", "convergence"])
+@pytest.mark.parametrize("name", SUBSET)
 def test_figure_files_exist(drawn: tuple[Path, dict], name: str) -> None:
     out, records = drawn
     assert records[name].drawn, f"{name} not drawn: {records[name].missing}"
@@ -89,15 +93,35 @@ def test_caption_lists_runs_with_seeds_and_overrides(drawn: tuple[Path, dict]) -
     assert "level lif, seed 1" in caption and "level binary, seed 2" in caption
 
 
-def test_consolidation_degrades_with_a_reason(drawn: tuple[Path, dict]) -> None:
-    out, records = drawn
-    caption = (out / "consolidation.txt").read_text()
-    if records["consolidation"].drawn:  # the downstream protocol is installed
-        assert (out / "consolidation.png").is_file()
-    else:
-        assert "NOT DRAWN." in caption
-        assert "Missing:" in caption and "downstream" in caption
-        assert not (out / "consolidation.png").exists()
+def test_consolidation_numbers_are_the_saved_metrics(drawn: tuple[Path, dict]) -> None:
+    out, _ = drawn
+    values = json.loads((out / "consolidation.json").read_text())
+    for level, seeds in (("lif", SMALL_PLAN.seeds), ("binary", SMALL_PLAN.binary_seeds)):
+        for pathways in ("EE", "EE+IE"):
+            saved = []
+            for seed in seeds:
+                run = next((out / "runs").glob(
+                    f"consolidation-{level}-random-*{pathways.replace('+', '_')}-seed{seed}"))
+                metrics = json.loads((run / "metrics.json").read_text())
+                saved.append(metrics["consolidated_sequence_distance"])
+            drawn_values = values[level]["consolidated_sequence_distance"][pathways]
+            assert np.allclose(np.array(drawn_values, float),
+                               np.array([math.nan if v is None else v for v in saved], float),
+                               equal_nan=True)
+
+
+def test_point_neuron_learning_curve_is_the_saved_table(drawn: tuple[Path, dict]) -> None:
+    out, _ = drawn
+    values = json.loads((out / "convergence.json").read_text())
+    run = next((out / "runs").glob("convergence-lif-*"))
+    rows = (run / "convergence.csv").read_text().splitlines()
+    header = rows[0].split(",")
+    table = [dict(zip(header, r.split(","))) for r in rows[1:]]
+    for pathways in ("EE", "EE+IE"):
+        curve = values[f"learning_curve_lif_{pathways}"]
+        saved = [float(r["sequence_distance"]) for r in table if r["pathways"] == pathways]
+        assert curve["laps"] == [1.0, 2.0, 3.0]
+        assert np.allclose(np.array(curve["mean"], float), saved, equal_nan=True)
 
 
 def test_numbers_drawn_are_the_saved_metrics(drawn: tuple[Path, dict]) -> None:

@@ -11,7 +11,7 @@ learned hippocampal weights).  So if every replay is the latent sequence, the
 readout is exactly the one the latent sequence produces, :math:`F^\ast`; by
 Corollary 2 of ``docs/theory.md`` this happens whenever the replay from
 position 0 is right, hence :math:`P(F_n \neq F^\ast) \le P_n(\text{wrong})`, and
-the readout inherits the theorem's rate (``docs/theory.md``, section 13).
+the readout inherits the theorem's rate (``docs/theory.md``, section 12).
 
 The consolidated structure is read with
 :mod:`neurotoolkit.analysis.consolidated`: the order its weights encode

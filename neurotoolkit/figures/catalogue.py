@@ -33,13 +33,9 @@ from ..plotting_extra import (
 from .core import Context, Drawn, register_figure
 from .runs import Run, RunSpec, available_levels, finite
 
-__all__ = ["PATHWAY_SETS", "DOWNSTREAM_PREFIX", "DOWNSTREAM_EXPERIMENTS"]
+__all__ = ["PATHWAY_SETS"]
 
 PATHWAY_SETS = ("EE", "EE+IE", "EE+IE+EI")
-#: Metrics of a downstream consolidation stage start with this prefix.
-DOWNSTREAM_PREFIX = "downstream_"
-#: Experiments that train a downstream population from replay, if registered.
-DOWNSTREAM_EXPERIMENTS = ("downstream", "systems_consolidation")
 _SPIKING = ("lif", "dendritic")
 _LEVEL_NAMES = {"lif": "point neurons (LIF/AdEx)", "dendritic": "dendritic neurons",
                 "binary": "binary network"}
@@ -435,34 +431,37 @@ def _binary_learning_runs(context: Context, pathways: str) -> list[list[Run]]:
 
 
 def _spiking_convergence(context: Context) -> tuple[dict[str, Any], list[Run], list[str]]:
-    """Learning curves of a spiking-level ``convergence`` experiment, if one exists.
+    """Learning curves of the point-neuron ``convergence`` experiment, per pathway set.
 
-    Reads any CSV table of the run with ``laps`` and ``sequence_distance``
-    columns (one row per seed and lap count, or means).
+    One run (``convergence.n_seeds`` seeds of the preset) gives, in
+    ``convergence.csv``, the mean distance per seed, pathway set and lap count.
+    The dendritic level runs the same experiment (``neurotoolkit run
+    convergence --level dendritic``); it is left out of the figure set to keep
+    its run time.
     """
     found: dict[str, Any] = {}
     runs: list[Run] = []
     missing = []
-    for level in _SPIKING:
-        if level not in available_levels("consolidation", context.plan.preset):
-            continue
-        if level not in available_levels("convergence", context.plan.preset):
-            missing.append(f"panel D at level {level}: no spiking 'convergence' experiment "
-                           f"is registered for it (preset {context.plan.preset!r}) in this "
-                           f"version; panels A-C show convergence in the binary network")
-            continue
-        run = context.store.get(RunSpec.make("convergence", level, context.seeds_of(level)[0]))
-        runs.append(run)
-        tables = sorted(run.path.glob("*.csv"))
-        for table in tables:
-            rows = run.table(table.name)
-            if rows and {"laps", "sequence_distance"} <= set(rows[0]):
-                found[level] = {"laps": table_column(rows, "laps"),
-                                "distance": table_column(rows, "sequence_distance")}
-                break
-        else:
-            missing.append(f"spiking convergence at level {level}: its run has no table "
-                           f"with 'laps' and 'sequence_distance' columns")
+    level = "lif"
+    if level not in available_levels("convergence", context.plan.preset):
+        return found, runs, [f"no point-neuron convergence experiment for preset "
+                             f"{context.plan.preset!r}"]
+    run = context.store.get(RunSpec.make("convergence", level, context.seeds_of(level)[0]))
+    runs.append(run)
+    rows = run.table("convergence.csv")
+    if not rows:
+        return found, runs, ["the point-neuron convergence run has no convergence.csv"]
+    laps = np.unique(table_column(rows, "laps"))
+    seeds = np.unique(table_column(rows, "seed"))
+    for pathways in sorted({r["pathways"] for r in rows}):
+        mine = [r for r in rows if r["pathways"] == pathways]
+        matrix = np.full((seeds.size, laps.size), np.nan)
+        for r in mine:
+            matrix[np.searchsorted(seeds, float(r["seed"])),
+                   np.searchsorted(laps, float(r["laps"]))] = finite(r["sequence_distance"])
+        found[pathways] = {"laps": laps, "distance": matrix,
+                           "floor": finite(run.metrics.get(
+                               f"curve_floor_{pathways.replace('+', '_')}"))}
     return found, runs, missing
 
 
@@ -474,8 +473,10 @@ def _spiking_convergence(context: Context) -> tuple[dict[str, Any], list[Run], l
     "exact bracket; dashed: its Chernoff bound). B: distance of replayed order to the latent "
     "order (normalised Kendall tau) against laps, seeds as points, mean with a 95% "
     "bootstrap interval, and the fit d(n) = c + a n^-beta with its bootstrap band; grey: "
-    "shuffle level. C: cue participation in replay against laps. D (when the spiking levels "
-    "provide it): the same learning curve for spiking networks.")
+    "shuffle level. C: cue participation in replay against laps. D: the same learning curve "
+    "for the point-neuron network (one simulation per seed resting after each lap count; "
+    "seeds as points, mean with a 95% bootstrap interval; the legend gives the fitted "
+    "floor c).")
 def figure_convergence(context: Context) -> Drawn:
     """Error probability, learning curves with intervals, cue participation over laps."""
     from ..analysis import fit_learning_curve
@@ -529,17 +530,14 @@ def figure_convergence(context: Context) -> Drawn:
     values["sequence_distance_chance"] = chance_level
     if spiking:
         ax = axes[3]
-        for level, data in spiking.items():
-            levels_laps = np.unique(data["laps"][np.isfinite(data["laps"])])
-            rows = [data["distance"][data["laps"] == n] for n in levels_laps]
-            width = max(len(r) for r in rows)
-            matrix = np.full((width, levels_laps.size), np.nan)
-            for k, r in enumerate(rows):
-                matrix[:len(r), k] = r
-            values[f"learning_curve_{level}"] = plot_learning_curve(
-                ax, levels_laps, matrix, colour=CLASS_COLOURS["place"], label=level)
+        for pathways, data in spiking.items():
+            values[f"learning_curve_lif_{pathways}"] = plot_learning_curve(
+                ax, data["laps"], data["distance"], colour=PATHWAY_COLOURS.get(pathways, "k"),
+                label=f"{pathways} (fitted floor {data['floor']:.2f})")
+            values[f"learning_curve_lif_{pathways}"]["fitted_floor"] = data["floor"]
         ax.legend(fontsize=6)
-        ax.set_title("spiking networks: learning curve")
+        ax.set_ylim(bottom=0)
+        ax.set_title("point neurons: learning curves")
     runs += spiking_runs
     return Drawn(fig, values, runs, notes, missing)
 
@@ -607,72 +605,94 @@ def figure_cue_placement(context: Context) -> Drawn:
 # ---------------------------------------------------------------------------
 
 
-def _downstream_sources(context: Context) -> tuple[dict[str, dict[str, list[Run]]], list[str]]:
-    """Runs that carry downstream-consolidation metrics, by level and pathway set."""
-    from ..runner import experiments
-
-    registered = experiments()
-    notes = []
-    for name in DOWNSTREAM_EXPERIMENTS:
-        if name in registered:
-            levels = available_levels(name, context.plan.preset)
-            sources = {lv: {p: [context.store.get(RunSpec.make(
-                name, lv, seed, {"plasticity.pathways": p})) for seed in context.seeds_of(lv)]
-                for p in ("EE", "EE+IE")} for lv in levels}
-            notes.append(f"runs of the registered experiment {name!r}")
-            return sources, notes
+def _downstream_sources(context: Context) -> dict[str, dict[str, list[Run]]]:
+    """Consolidation runs (which carry the downstream metrics), by level and pathway set."""
     levels = [lv for lv in context.levels() if _has_downstream_config(lv)]
-    sources = {lv: _runs_by_pathways(context, lv, ("EE", "EE+IE")) for lv in levels}
-    return sources, notes
+    return {lv: _runs_by_pathways(context, lv, ("EE", "EE+IE")) for lv in levels}
 
 
 def _has_downstream_config(level: str) -> bool:
-    """Whether the consolidation config of ``level`` has a downstream section.
-
-    Runs are only made for this figure when they can carry downstream
-    metrics; otherwise the figure is skipped without simulating anything.
-    """
+    """Whether the consolidation config of ``level`` has a downstream population."""
     from ..runner import config_class
 
-    return any(name.startswith("consolidation.")
+    return any(name.startswith("downstream.")
                for name in config_class("consolidation", level).field_names())
+
+
+def _consolidated_matrix(ax: Any, run: Run, title: str) -> Any:
+    """Learned downstream weights: units sorted by their preferred place, cells in latent order."""
+    recording = run.recording
+    if "FF" not in recording.weights:
+        ax.text(0.5, 0.5, "no downstream weights", ha="center", va="center",
+                transform=ax.transAxes)
+        return None
+    i, j, w = recording.weights["FF"]
+    cells = recording.latent_order
+    matrix = np.zeros((int(j.max()) + 1, int(max(i.max(), cells.max())) + 1))
+    matrix[j, i] = w
+    matrix = matrix[:, cells]
+    # each unit at the latent position of its strongest inputs (units without
+    # learned preference, all weights equal, go last)
+    spread = matrix.max(axis=1) - matrix.min(axis=1)
+    centre = (matrix * np.arange(cells.size)).sum(axis=1) / np.maximum(matrix.sum(axis=1),
+                                                                        1e-300)
+    preferred = np.where(spread > 0, np.argmax(matrix, axis=1), cells.size)
+    order = np.lexsort((centre, preferred))
+    image = ax.imshow(matrix[order], aspect="auto", origin="lower", cmap="viridis",
+                      interpolation="nearest")
+    cue = np.flatnonzero(np.isin(cells, recording.cells("cue")))
+    if cue.size:
+        ax.plot(cue, np.full(cue.size, -1.5), "|", color=CLASS_COLOURS["cue"], ms=4,
+                clip_on=False)
+    ax.set_xlabel("hippocampal cell (latent order; ticks: cue cells)")
+    ax.set_ylabel("downstream unit (by preferred place)")
+    ax.set_title(title, fontsize=8)
+    return image
+
+
+_CONSOLIDATION_KEYS = ("consolidated_sequence_distance", "consolidated_cue_weight_ratio")
 
 
 @register_figure(
     "consolidation", "Consolidation: what a downstream population learns from replay",
-    "A downstream population learns only from offline replay; each panel is one of its "
-    f"metrics (keys starting with '{DOWNSTREAM_PREFIX}' in a run's metrics.json) for "
-    "excitatory plasticity alone (EE) and with inhibitory plasticity upstream (EE+IE), bars "
-    "the mean over seeds, points the seeds.")
+    "A downstream population learns only from offline replay (circuits/readout.py: "
+    "k-winners-take-all units, windowed Hebbian feed-forward learning, normalised). Per level, "
+    "for excitatory plasticity alone (EE) and with inhibitory plasticity upstream (EE+IE): "
+    "the distance of the order its weights encode to the latent order (dotted: the shuffle "
+    "level), and the mean weight from cue cells relative to place cells (1: the cue is "
+    "consolidated like a place), bars the mean over seeds, points the seeds; right: the "
+    "learned weights of one EE+IE run, cells in latent order, units sorted by preferred "
+    "place. Numbers from each run's metrics.json and recording.npz.")
 def figure_consolidation(context: Context) -> Drawn:
-    """Downstream consolidation metrics, when runs provide them."""
-    sources, notes = _downstream_sources(context)
-    keys: dict[str, list[str]] = {}
-    for level, by_set in sources.items():
-        found = sorted({k for rs in by_set.values() for r in rs for k in r.metrics
-                        if k.startswith(DOWNSTREAM_PREFIX)})
-        if found:
-            keys[level] = found[:4]
+    """Consolidated order and cue weight per level and pathway set; one weight matrix."""
+    sources = _downstream_sources(context)
     runs = [r for by_set in sources.values() for rs in by_set.values() for r in rs]
-    if not keys:
-        return Drawn(None, runs=runs, notes=notes, missing=[
-            f"no run has downstream-consolidation metrics (keys starting with "
-            f"'{DOWNSTREAM_PREFIX}'), and no experiment named "
-            f"{' or '.join(repr(n) for n in DOWNSTREAM_EXPERIMENTS)} is registered, and no "
-            f"level has 'consolidation.*' config keys: the downstream consolidation protocol "
-            f"is not in this version. The convergence figure shows what replay would hand "
-            f"on: how close the replayed order comes to the latent order"])
-    n_panels = sum(len(k) for k in keys.values())
-    fig = _figure(figsize=(3.0 * n_panels, 3.2))
-    axes = iter(np.atleast_1d(fig.subplots(1, n_panels)))
-    fig.subplots_adjust(wspace=0.45)
+    if not sources:
+        return Drawn(None, runs=runs, missing=["no level has a downstream population"])
+    n_panels = len(sources) * len(_CONSOLIDATION_KEYS) + 1
+    fig = _figure(figsize=(2.9 * n_panels, 3.3))
+    axes = list(np.atleast_1d(fig.subplots(1, n_panels)))
+    fig.subplots_adjust(wspace=0.5)
     values: dict[str, Any] = {}
-    for level, found in keys.items():
-        for key in found:
-            ax = next(axes)
-            groups = {p: _values(rs, key) for p, rs in sources[level].items()}
+    panel = iter(axes[:-1])
+    for level, by_set in sources.items():
+        for key in _CONSOLIDATION_KEYS:
+            ax = next(panel)
+            groups = {p: _values(rs, key) for p, rs in by_set.items()}
             plot_seed_bars(ax, groups, colours=PATHWAY_COLOURS,
-                           ylabel=key[len(DOWNSTREAM_PREFIX):].replace("_", " "))
-            ax.set_title(f"{level}: {key}", fontsize=8)
+                           ylabel=key.replace("consolidated_", "").replace("_", " "))
+            if key == "consolidated_sequence_distance":
+                chance = [v for rs in by_set.values()
+                          for v in _values(rs, "consolidated_sequence_distance_chance")]
+                if np.isfinite(chance).any():
+                    ax.axhline(np.nanmean(chance), color="0.6", ls=":", lw=1)
+            else:
+                ax.axhline(1.0, color="0.6", ls=":", lw=1)
+            ax.set_title(f"{_LEVEL_NAMES.get(level, level)}", fontsize=8)
             values.setdefault(level, {})[key] = groups
-    return Drawn(fig, values, runs, notes)
+    level = "lif" if "lif" in sources else next(iter(sources))
+    example = sources[level]["EE+IE"][0]
+    _consolidated_matrix(axes[-1], example,
+                         f"{level}, EE+IE, seed {example.spec.seed}: downstream weights")
+    values["weight_matrix_run"] = str(example.path)
+    return Drawn(fig, values, runs, [])
