@@ -1,7 +1,8 @@
 """Figure 'consolidation'.
 
-What a downstream population learns from replay.  Drawn only when the
-downstream consolidation protocol is installed; otherwise the caption says so.
+What a downstream population learns from replay: the consolidated order's
+distance to the latent order and the weight of the cue cells, EE against
+EE+IE at every level, and one learned weight matrix in latent order.
 
     python experiments/figures/consolidation.py [--out DIR] [--preset tiny|default|paper] [--seeds N ...]
 

@@ -2,7 +2,8 @@
 
 Convergence of replay to the latent sequence: the binary model's error
 probability against the theorem, learning curves with bootstrap intervals and
-the fitted c + a n^-beta, cue participation against laps.
+the fitted c + a n^-beta, cue participation against laps; the point-neuron
+learning curve per pathway set from `neurotoolkit run convergence --level lif`.
 
     python experiments/figures/convergence.py [--out DIR] [--preset tiny|default|paper] [--seeds N ...]
 
