@@ -37,6 +37,7 @@ SMALL_PLAN = replace(PLANS["tiny"], seeds=(1,), dendritic_seeds=(1,), binary_see
                                               "convergence.laps": [1, 2, 3],
                                               "convergence.rest": "1 s",
                                               "convergence.n_seeds": 1,
+                                              "convergence.pathways": ["EE+IE"],
                                               "convergence.n_bootstrap": 20}})
 
 
@@ -117,7 +118,7 @@ def test_point_neuron_learning_curve_is_the_saved_table(drawn: tuple[Path, dict]
     rows = (run / "convergence.csv").read_text().splitlines()
     header = rows[0].split(",")
     table = [dict(zip(header, r.split(","))) for r in rows[1:]]
-    for pathways in ("EE", "EE+IE"):
+    for pathways in ("EE+IE",):  # the only set SMALL_PLAN runs
         curve = values[f"learning_curve_lif_{pathways}"]
         saved = [float(r["sequence_distance"]) for r in table if r["pathways"] == pathways]
         assert curve["laps"] == [1.0, 2.0, 3.0]

@@ -76,7 +76,7 @@ CONSOLIDATION_METRICS = {
         "the same over place and cue cells (spiking levels; cue cells at their own fields)",
     "consolidated_sequence_distance_chance":
         "mean distance of random orders of the same cells (the chance level)",
-    "consolidated_n_cells": "place-only cells in the order measure (non-zero weight vectors)",
+    "consolidated_n_cells": "place-only cells in the order measure",
     "consolidated_cue_weight_ratio":
         "mean feed-forward weight from cue cells / mean from place-only cells "
         "(1: cue consolidated like a place cell; 0: left out)",
@@ -93,6 +93,13 @@ CONSOLIDATION_METRICS = {
         "random cue is measured at the configured place, as a control)",
     "consolidated_cue_at_place_chance":
         "fraction of place cells whose field lies within that tolerance (random assignment)",
+    "consolidated_events":
+        "replay events presented to the downstream population (spiking levels)",
+    "consolidated_coverage":
+        "fraction of place cells active in at least one presented event (spiking levels); "
+        "the order measure uses these cells",
+    "consolidated_sequence_distance_session_<k>":
+        "consolidated_sequence_distance after offline session k (1-based)",
     "consolidated_cue_position_error":
         "median distance between the consolidated cue cells' positions and the cue's place "
         "(cm, or positions at the binary level)",

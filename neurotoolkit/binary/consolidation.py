@@ -44,8 +44,6 @@ READOUT_METRICS = {
         "initial weights)",
     "consolidated_sequence_distance_latent":
         "consolidated_sequence_distance of that latent readout (the readout's own floor)",
-    "consolidated_sequence_distance_session_<k>":
-        "consolidated_sequence_distance after session k (1-based)",
 }
 
 

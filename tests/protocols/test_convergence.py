@@ -34,7 +34,8 @@ def test_floors_are_recovered_with_intervals_and_their_paired_difference():
                                                seeds, ("EE", "EE+IE"), n_bootstrap=300, rng=1)
     for suffix, floor in (("EE", 0.30), ("EE_IE", 0.05)):
         assert metrics[f"curve_floor_{suffix}"] == pytest.approx(floor, abs=0.03)
-        low, high = metrics[f"curve_floor_ci_low_{suffix}"], metrics[f"curve_floor_ci_high_{suffix}"]
+        low = metrics[f"curve_floor_ci_low_{suffix}"]
+        high = metrics[f"curve_floor_ci_high_{suffix}"]
         assert low <= metrics[f"curve_floor_{suffix}"] <= high
         assert high - low < 0.1
     assert metrics["floor_difference_EE_minus_EE_IE"] == pytest.approx(0.25, abs=0.04)
