@@ -251,8 +251,8 @@ def convergence_metrics(rows: Sequence[dict], laps: Sequence[int], seeds: Sequen
             continue
         fits[pathways] = fit
         floors[pathways] = fit.bootstrap[:, 0]
-        metrics.update(dict(zip(names, (fit.c, *fit.c_ci, fit.a, fit.beta, fit.rmse))))
-        metrics.update({f"{name}_{suffix}": metrics.pop(name) for name in names})
+        metrics.update({f"{name}_{suffix}": value for name, value
+                        in zip(names, (fit.c, *fit.c_ci, fit.a, fit.beta, fit.rmse))})
     if {"EE", "EE+IE"} <= set(floors):
         difference = floors["EE"] - floors["EE+IE"]
         lo, hi = _percentile_interval(difference, level)
