@@ -9,13 +9,16 @@ The stable public names (other code and tools rely on them):
 - :class:`Recording` (``from_arrays``, ``save``, ``load``)
 - :func:`decode`, :func:`weighted_correlation`, :func:`line_fit_score`,
   :func:`sequence_distance`
-- :func:`detect_replay_events`, :func:`participation`,
+- :func:`detect_events` (candidates on the place cells against a robust
+  baseline, split into trajectories), :func:`detect_replay_events` (the
+  first release's hysteresis rule), :func:`participation`,
+  :func:`rate_gain_by_class`,
   :func:`participation_by_class`, :func:`event_orders`,
   :func:`place_cue_count_correlation`, :func:`sequence_distance_chance`
 
 A typical replay analysis::
 
-    events = detect_replay_events(rec.spike_times, *rec.phase("offline"))
+    events = detect_events(rec).events
     tuning = compute_tuning_curves(rec, n_bins=50, smoothing=5.0)
     counts = bin_event_spikes(rec.spike_times, rec.spike_ids, events,
                               bin_size=0.02, cells=tuning.cells)
@@ -32,12 +35,18 @@ from .convergence import (
     sequence_distance_chance,
 )
 from .decoding import decode, position_error
+from .detection import DETECTION_METHODS, DetectedEvents, detect_events
 from .events import (
     EventCounts,
     EventMatch,
+    RestBaseline,
     bin_event_spikes,
+    detect_candidate_events,
     detect_replay_events,
     match_events,
+    nominal_false_event_rate,
+    rest_baseline,
+    split_at_jumps,
     population_rate,
     validate_events,
 )
@@ -51,11 +60,13 @@ from .order import (
     sequence_footrule,
 )
 from .participation import (
+    RateGain,
     event_index,
     event_orders,
     participation,
     participation_by_class,
     place_cue_count_correlation,
+    rate_gain_by_class,
 )
 from .recording import Recording, RecordingError
 from .scores import (
@@ -75,10 +86,30 @@ from .shuffles import (
     score_replay_events,
     shuffle_p_value,
 )
-from .synthetic import REPLAY_KINDS, SyntheticReplay, generate_synthetic_replay
+from .synthetic import (
+    REPLAY_KINDS,
+    SWEEP_BACKGROUNDS,
+    SyntheticReplay,
+    SyntheticSweeps,
+    generate_synthetic_replay,
+    generate_synthetic_sweeps,
+)
 from .tuning import TuningCurves, compute_tuning_curves
 
 __all__ = [
+    "DETECTION_METHODS",
+    "DetectedEvents",
+    "RateGain",
+    "RestBaseline",
+    "SWEEP_BACKGROUNDS",
+    "SyntheticSweeps",
+    "detect_candidate_events",
+    "detect_events",
+    "generate_synthetic_sweeps",
+    "nominal_false_event_rate",
+    "rate_gain_by_class",
+    "rest_baseline",
+    "split_at_jumps",
     "EventCounts",
     "EventMatch",
     "LearningCurveFit",

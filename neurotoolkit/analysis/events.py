@@ -15,9 +15,15 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
+from scipy.stats import norm
 
 __all__ = [
     "detect_replay_events",
+    "detect_candidate_events",
+    "rest_baseline",
+    "RestBaseline",
+    "nominal_false_event_rate",
+    "split_at_jumps",
     "population_rate",
     "validate_events",
     "bin_event_spikes",
@@ -196,6 +202,345 @@ def detect_replay_events(
         begin, end = begin[first], end[last]
     keep = (end - begin) >= min_duration - _BIN_EPS * bin_size
     return np.column_stack((begin[keep], end[keep]))
+
+
+@dataclass(frozen=True)
+class RestBaseline:
+    """The quiet level of a rest and the size of its fluctuations.
+
+    The fluctuations are measured on the square root of the spike count
+    expected in the smoothing kernel, ``y = sqrt(r * n_cells * w)`` with
+    ``w = 2 * smoothing * sqrt(pi)`` the kernel's effective width: for
+    Poisson spiking that makes them nearly Gaussian with SD 1/2 at any rate
+    (Anscombe 1948, Biometrika 35:246), so thresholds in SDs mean the same
+    at a quiet rest and at a busy one, and the upper tail of a sparse rest
+    is not underestimated.
+
+    Attributes
+    ----------
+    level : float
+        The quiet level: the ``baseline_percentile``-th percentile of the
+        smoothed rate, Hz per cell.
+    root_level : float
+        ``sqrt(level * scale)``.
+    spread : float
+        SD of ``y`` for Poisson spiking at the quiet level: 1/2.
+    scale : float
+        ``n_cells * w``: spike counts in the kernel per Hz of per-cell rate.
+    """
+
+    level: float
+    root_level: float
+    spread: float
+    scale: float
+
+    def threshold(self, n_sd: float) -> float:
+        """The per-cell rate ``n_sd`` spreads above the quiet level, Hz."""
+        return (self.root_level + n_sd * self.spread) ** 2 / self.scale
+
+
+def rest_baseline(rate: np.ndarray, *, n_cells: int, smoothing: float,
+                  baseline_percentile: float = 20.0) -> RestBaseline:
+    """Quiet level and spread of a smoothed per-cell population rate.
+
+    A rest of the point-neuron network is mostly replay: sweeps fill 60–70%
+    of it, and cells outside the detection population may fire tonically.
+    A mean and SD over the whole rest then sit on the events themselves.  The
+    quiet level is instead a low percentile ``q`` of the rate, which sweeps
+    filling up to ``1 - q`` of the rest do not move.  The spread is that of
+    Poisson spiking at the quiet level, 1/2 on the root scale of
+    :class:`RestBaseline`.  An empirical spread (from the lower tail of the
+    rate) is no use here: in a rest filled with sweeps the lowest percentiles
+    are the flanks of sweeps blurred by the smoothing, and their spread set
+    thresholds above the sweeps themselves in the point-neuron network.
+
+    Parameters
+    ----------
+    rate : ndarray
+        Smoothed rate, Hz per cell (:func:`population_rate` with ``n_cells``).
+    n_cells : int
+        Cells of the population.
+    smoothing : float
+        SD of the smoothing kernel, s.
+    baseline_percentile : float
+        ``q``, in ``(0, 50]``.
+
+    Returns
+    -------
+    RestBaseline
+    """
+    if not 0 < baseline_percentile <= 50:
+        raise ValueError(f"baseline_percentile must be in (0, 50], got {baseline_percentile}")
+    if not n_cells > 0:
+        raise ValueError(f"n_cells must be positive, got {n_cells}")
+    if not smoothing > 0:
+        raise ValueError(f"smoothing must be > 0 s for a baseline, got {smoothing}")
+    rate = np.asarray(rate, dtype=float)
+    if rate.size == 0 or not np.all(np.isfinite(rate)):
+        raise ValueError("rate: empty, or contains nan or inf")
+    q = float(baseline_percentile)
+    scale = n_cells * 2 * smoothing * np.sqrt(np.pi)
+    level = float(np.percentile(rate, q))
+    return RestBaseline(level=level, root_level=float(np.sqrt(max(level, 0.0) * scale)),
+                        spread=0.5, scale=float(scale))
+
+
+def nominal_false_event_rate(peak_sd: float, smoothing: float,
+                             baseline_percentile: float = 20.0) -> float:
+    """Expected false events per second of :func:`detect_candidate_events` on noise.
+
+    On a rest without events (a population firing as Poisson processes),
+    the root-scaled rate of :class:`RestBaseline` is nearly Gaussian and its
+    baseline percentile sits ``z_q`` SDs below its mean, so the peak
+    threshold is
+    ``u = peak_sd + z_q`` SDs above it (``z_q < 0``).  Rice's formula gives the rate of
+    upcrossings of ``u`` by white noise smoothed with a Gaussian of SD
+    ``smoothing``: ``exp(-u^2 / 2) / (2 pi sqrt(2) smoothing)``.  Each false
+    event needs at least one upcrossing, so this bounds their rate.
+    """
+    if not smoothing > 0:
+        raise ValueError(f"smoothing must be > 0 s, got {smoothing}")
+    u = peak_sd + norm.ppf(baseline_percentile / 100)
+    return float(np.exp(-0.5 * u * u) / (2 * np.pi * np.sqrt(2) * smoothing))
+
+
+def detect_candidate_events(
+    spike_times: np.ndarray,
+    t_start: float,
+    t_stop: float,
+    *,
+    n_cells: int,
+    bin_size: float = 0.001,
+    smoothing: float = 0.02,
+    baseline_percentile: float = 20.0,
+    edge_sd: float = 2.0,
+    peak_sd: float = 5.0,
+    min_duration: float = 0.05,
+    max_duration: float | None = None,
+    merge_gap: float = 0.02,
+) -> np.ndarray:
+    """Candidate replay events against a robust baseline of the rest.
+
+    The rule of the published biophysical analysis of Liao et al. (2024, Nat
+    Neurosci 27:1987: place-cell counts above threshold, extended to where
+    the count returns to its mean) and of Terada et al. (2022, Nature 601:240:
+    mean + 2 SD of activity at rest, extended), with the mean and SD replaced
+    by a quiet level and spread that events cannot move (:func:`rest_baseline`):
+
+    1. the population rate of the detection population, per cell, in
+       ``bin_size`` bins smoothed with a Gaussian of SD ``smoothing``;
+    2. the quiet level ``b`` and spread ``s`` (:func:`rest_baseline`);
+    3. a candidate is a maximal stretch above ``b + edge_sd * s`` (its edges
+       lie where the rate returns to the quiet level) whose peak reaches
+       ``b + peak_sd * s``;
+    4. candidates less than ``merge_gap`` apart are merged; candidates shorter
+       than ``min_duration`` or longer than ``max_duration`` are dropped.
+
+    Detect on the population the question is about (the place cells): cells
+    that fire tonically through the rest then neither raise the threshold nor
+    fill the gaps between events.  Long candidates made of several
+    trajectories are split by :func:`split_at_jumps` of their decoded
+    positions (:func:`~neurotoolkit.analysis.detect_events` does both).
+
+    Parameters
+    ----------
+    spike_times : array of float
+        Spike times of the detection population, s.
+    t_start, t_stop : float
+        The rest, s.
+    n_cells : int
+        Cells of the detection population.
+    bin_size, smoothing : float
+        Rate bin and kernel SD, s.
+    baseline_percentile : float
+        Percentile of the rate taken as the quiet level, in ``(0, 50]``.
+    edge_sd, peak_sd : float
+        Edge and peak thresholds in spreads above the quiet level.
+    min_duration : float
+        Shortest event kept, s.
+    max_duration : float, optional
+        Longest event kept, s (default: no limit).
+    merge_gap : float
+        Candidates closer than this are merged, s.
+
+    Returns
+    -------
+    ndarray, shape (n_events, 2)
+        ``[start, stop)`` of each candidate, s; ``(0, 2)`` for a rest without
+        spikes or with a constant rate.
+
+    See Also
+    --------
+    nominal_false_event_rate : the false-event rate on noise.
+    detect_replay_events : the older hysteresis rule on a z-scored rate.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> quiet = rng.uniform(0, 10, 1000)            # 100 cells at 1 Hz
+    >>> sweep = rng.uniform(4.0, 4.3, 900)          # 30 Hz per cell for 300 ms
+    >>> events = detect_candidate_events(np.sort(np.r_[quiet, sweep]), 0, 10, n_cells=100)
+    >>> events.round(2)  # the edges reach back to the quiet level
+    array([[3.94, 4.34]])
+    """
+    if edge_sd > peak_sd:
+        raise ValueError(f"edge_sd ({edge_sd}) must not exceed peak_sd ({peak_sd})")
+    if min_duration < 0 or merge_gap < 0:
+        raise ValueError("min_duration and merge_gap must be >= 0 s")
+    if max_duration is not None and not max_duration > min_duration:
+        raise ValueError(f"max_duration ({max_duration}) must exceed min_duration "
+                         f"({min_duration})")
+    if not n_cells > 0:
+        raise ValueError(f"n_cells: the detection population is empty ({n_cells} cells)")
+    _, rate = population_rate(spike_times, t_start, t_stop, bin_size=bin_size,
+                              smoothing=smoothing, n_cells=n_cells)
+    if not np.ptp(rate) > 0:  # no spikes, or a constant rate: nothing stands out
+        return np.zeros((0, 2))
+    base = rest_baseline(rate, n_cells=n_cells, smoothing=smoothing,
+                         baseline_percentile=baseline_percentile)
+    starts, stops = _runs_with_peak(rate, base.threshold(edge_sd), base.threshold(peak_sd))
+    begin = t_start + bin_size * starts
+    end = np.minimum(t_start + bin_size * stops, t_stop)
+    begin, end = _merge_close(begin, end, merge_gap)
+    duration = end - begin
+    keep = duration >= min_duration - _BIN_EPS * bin_size
+    if max_duration is not None:
+        keep &= duration <= max_duration + _BIN_EPS * bin_size
+    return np.column_stack((begin[keep], end[keep]))
+
+
+def _runs_with_peak(values: np.ndarray, edge: float, peak: float
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Maximal runs of ``values > edge`` whose maximum reaches ``peak``."""
+    above = values > edge
+    changes = np.diff(np.concatenate(([0], above.astype(np.int8), [0])))
+    starts = np.flatnonzero(changes == 1)
+    stops = np.flatnonzero(changes == -1)  # exclusive
+    if starts.size == 0:
+        return starts, stops
+    # from one run's start to the next, the maximum is the run's own peak
+    keep = np.maximum.reduceat(values, starts) >= peak
+    return starts[keep], stops[keep]
+
+
+def _merge_close(begin: np.ndarray, end: np.ndarray, gap: float
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Merge sorted, disjoint intervals separated by less than ``gap``."""
+    if gap <= 0 or begin.size < 2:
+        return begin, end
+    new_group = (begin[1:] - end[:-1]) >= gap
+    first = np.flatnonzero(np.concatenate(([True], new_group)))
+    last = np.concatenate((first[1:] - 1, [begin.size - 1]))
+    return begin[first], end[last]
+
+
+def split_at_jumps(positions: np.ndarray, *, jump_limit: float, min_bins: int = 3,
+                   period: float | None = None) -> list[tuple[int, int]]:
+    """Split a decoded trajectory where it jumps: one segment per trajectory.
+
+    A rest of back-to-back sweeps gives candidates that hold several sweeps;
+    the decoded position moves smoothly within a sweep and jumps between
+    them.  Following Pfeiffer & Foster (2013, Nature 497:74) and Davidson,
+    Kloosterman & Wilson (2009, Neuron 63:497), a trajectory is a run of bins
+    in which the decoded position moves by at most ``jump_limit`` from one
+    bin with a position to the next.  Bins without one (``nan``) neither
+    split nor join.  Pieces with fewer than ``min_bins`` bins with a position
+    are joined to the piece before them (the first to the one after),
+    shortest first, so a
+    noisy bin or the synchronous burst that opens a sweep does not cut it.
+    On a linear track a piece that travels at least ``jump_limit`` one way
+    and then at least ``jump_limit`` back (a forward sweep followed at once
+    by a reverse one) is split where it turns.
+
+    Parameters
+    ----------
+    positions : ndarray, shape (n_bins,)
+        Decoded position of each bin (e.g. the posterior's maximum), ``nan``
+        for bins without spikes.
+    jump_limit : float
+        Largest step within a trajectory, position units.
+    min_bins : int
+        Fewest bins with a position in a segment.
+    period : float, optional
+        Track length of a circular track (steps wrap around).
+
+    Returns
+    -------
+    list of (int, int)
+        ``(first, stop)`` bin ranges of the segments, covering all bins.
+    """
+    x = np.asarray(positions, dtype=float).ravel()
+    if not jump_limit > 0:
+        raise ValueError(f"jump_limit must be > 0, got {jump_limit}")
+    if min_bins < 1:
+        raise ValueError(f"min_bins must be >= 1, got {min_bins}")
+    n = x.size
+    valid = np.flatnonzero(np.isfinite(x))
+    if valid.size < 2:
+        return [(0, n)] if n else []
+    # a 3-bin running median over the bins with a position ignores single
+    # bins decoded far away (a noisy bin, the burst that opens a sweep)
+    v = x[valid]
+    v = np.array([np.median(v[max(i - 1, 0):i + 2]) for i in range(v.size)])
+    step = np.abs(np.diff(v))
+    if period is not None:
+        step = np.minimum(step, period - step)
+    # a break sits at the first valid bin after a jump; pieces shorter than
+    # min_bins join the piece before them (the first piece, the one after)
+    edges = [0, *(int(b) for b in valid[1:][step > jump_limit]), n]
+    pieces = [[a, b] for a, b in zip(edges[:-1], edges[1:])]
+    has_position = np.isfinite(x)
+    while len(pieces) > 1:
+        lengths = [int(np.count_nonzero(has_position[a:b])) for a, b in pieces]
+        k = int(np.argmin(lengths))
+        if lengths[k] >= min_bins:
+            break
+        if k == 0:
+            pieces[1][0] = pieces[0][0]
+        else:
+            pieces[k - 1][1] = pieces[k][1]
+        del pieces[k]
+    if period is None:
+        pieces = [part for a, b in pieces
+                  for part in _split_at_turn(x, a, b, jump_limit, min_bins)]
+    return [(a, b) for a, b in pieces]
+
+
+def _split_at_turn(x: np.ndarray, first: int, stop: int, travel: float,
+                   min_bins: int) -> list[list[int]]:
+    """Split bins ``first:stop`` where the trajectory turns back.
+
+    A turn is an extreme of the positions (a 3-bin running median, which
+    ignores single noisy bins) reached after travelling at least ``travel``
+    from the previous turn (or the start) and left by travelling at least
+    ``travel`` back; pieces shorter than ``min_bins`` are not cut off.
+    """
+    bins = first + np.flatnonzero(np.isfinite(x[first:stop]))
+    if bins.size < 3:
+        return [[first, stop]]
+    v = x[bins]
+    v = np.array([np.median(v[max(i - 1, 0):i + 2]) for i in range(v.size)])
+    turns, anchor, high, low = [], 0, 0, 0
+    for i in range(1, v.size):
+        high = i if v[i] > v[high] else high
+        low = i if v[i] < v[low] else low
+        if v[high] - v[anchor] >= travel and v[high] - v[i] >= travel and high > anchor:
+            turns.append(high)
+            anchor, low = high, high + int(np.argmin(v[high:i + 1]))
+            high = i
+        elif v[anchor] - v[low] >= travel and v[i] - v[low] >= travel and low > anchor:
+            turns.append(low)
+            anchor, high = low, low + int(np.argmax(v[low:i + 1]))
+            low = i
+    cuts, last = [], 0
+    for t in turns:
+        # count bins with a position on both sides of the cut
+        if t + 1 - last >= min_bins and bins.size - (t + 1) >= min_bins:
+            cuts.append(int(bins[t]) + 1)
+            last = t + 1
+    edges = [first, *cuts, stop]
+    return [[a, b] for a, b in zip(edges[:-1], edges[1:])]
 
 
 def validate_events(events: np.ndarray) -> np.ndarray:

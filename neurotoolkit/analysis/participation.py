@@ -10,6 +10,7 @@ cue activity offline in 150 ms bins.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -22,6 +23,8 @@ __all__ = [
     "event_orders",
     "place_cue_count_correlation",
     "event_index",
+    "RateGain",
+    "rate_gain_by_class",
 ]
 
 
@@ -121,10 +124,12 @@ def event_orders(recording: Recording, events: np.ndarray, cells: np.ndarray | N
     events : array, shape (n_events, 2)
     cells : array of int, optional
         Only these cells are considered (default: all).
-    by : {"first", "mean"}
-        Order by each cell's first spike time in the event, or by its mean
+    by : {"first", "mean", "median"}
+        Order by each cell's first spike time in the event, by its mean
         spike time (the centre of mass used by rank-order analyses, e.g.
-        Lee & Wilson 2002, Neuron 36:1183).
+        Lee & Wilson 2002, Neuron 36:1183), or by its median spike time
+        (robust to the one spike a cell fires in the synchronous burst that
+        opens a sweep, which pulls the mean towards the event's start).
     min_cells : int
         Events with fewer active cells give an empty array.
 
@@ -134,8 +139,8 @@ def event_orders(recording: Recording, events: np.ndarray, cells: np.ndarray | N
         One array per event (aligned with ``events``): cell ids sorted by the
         chosen time, ties broken by cell id.
     """
-    if by not in ("first", "mean"):
-        raise ValueError(f"by must be 'first' or 'mean', got {by!r}")
+    if by not in ("first", "mean", "median"):
+        raise ValueError(f"by must be 'first', 'mean' or 'median', got {by!r}")
     if min_cells < 1:
         raise ValueError(f"min_cells must be >= 1, got {min_cells}")
     events = validate_events(events)
@@ -151,8 +156,14 @@ def event_orders(recording: Recording, events: np.ndarray, cells: np.ndarray | N
     pairs, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     if by == "first":
         when = times[first]
-    else:
+    elif by == "mean":
         when = np.bincount(inverse, weights=times) / np.bincount(inverse)
+    else:
+        # a stable sort by pair keeps each pair's spikes in time order
+        grouped = times[np.argsort(inverse, kind="stable")]
+        n = np.bincount(inverse)
+        start = np.concatenate(([0], np.cumsum(n)[:-1]))
+        when = 0.5 * (grouped[start + (n - 1) // 2] + grouped[start + n // 2])
     pair_event, pair_cell = pairs // n_cells, pairs % n_cells
     sort = np.lexsort((pair_cell, when, pair_event))
     pair_event, pair_cell = pair_event[sort], pair_cell[sort]
@@ -208,3 +219,71 @@ def place_cue_count_correlation(recording: Recording, t_start: float, t_stop: fl
     place -= place.mean()
     cue -= cue.mean()
     return float(np.dot(place, cue) / np.sqrt(np.dot(place, place) * np.dot(cue, cue)))
+
+
+@dataclass(frozen=True)
+class RateGain:
+    """A class of cells' firing inside replay events against outside them.
+
+    Attributes
+    ----------
+    inside : float
+        Mean rate of the class inside events, Hz per cell.
+    outside : float
+        Mean rate of the class in the rest of the window, Hz per cell.
+    gain : float
+        ``inside / outside``: above 1 recruited into replay, below 1
+        suppressed (``nan`` when the class is silent outside events).
+    """
+
+    inside: float
+    outside: float
+    gain: float
+
+
+def rate_gain_by_class(recording: Recording, events: np.ndarray, t_start: float,
+                       t_stop: float, labels: Sequence[str] = ("place", "cue")
+                       ) -> dict[str, RateGain]:
+    """Rate inside events over rate outside them, per class of cells.
+
+    With long events (whole sweeps) the fraction of events in which a cell
+    fires at all says little: one sporadic spike anywhere in a sweep counts.
+    Rates say how strongly a class is recruited or suppressed; Terada et al.
+    (2022, Nature 601:240) found cue-cell axons suppressed during replay,
+    below their own rate outside it.
+
+    Parameters
+    ----------
+    recording : Recording
+    events : array, shape (n_events, 2)
+        Sorted, disjoint events inside ``[t_start, t_stop)``.
+    t_start, t_stop : float
+        The window (the rest), s.
+    labels : sequence of str
+        Classes to report.
+
+    Returns
+    -------
+    dict of str to RateGain
+        ``nan`` fields where a class has no cells, there are no events, or
+        the events fill the whole window.
+    """
+    if isinstance(labels, str):
+        raise TypeError("labels: pass a sequence of labels, e.g. ('place', 'cue'), not a string")
+    if not t_stop > t_start:
+        raise ValueError(f"t_stop ({t_stop}) must be after t_start ({t_start})")
+    events = validate_events(events)
+    clipped = np.clip(events, t_start, t_stop)
+    t_in = float(np.sum(clipped[:, 1] - clipped[:, 0]))
+    t_out = (t_stop - t_start) - t_in
+    out: dict[str, RateGain] = {}
+    for label in labels:
+        cells = recording.cells(label)
+        times, _ = recording.spikes_between(t_start, t_stop, cells)
+        n_in = int(np.count_nonzero(event_index(times, events) >= 0))
+        nan = float("nan")
+        inside = n_in / (cells.size * t_in) if cells.size and t_in > 0 else nan
+        outside = (times.size - n_in) / (cells.size * t_out) if cells.size and t_out > 0 else nan
+        gain = inside / outside if outside > 0 else nan
+        out[str(label)] = RateGain(inside=inside, outside=outside, gain=gain)
+    return out

@@ -19,7 +19,8 @@ import numpy as np
 from ._rng import as_generator
 from .recording import Recording
 
-__all__ = ["SyntheticReplay", "generate_synthetic_replay", "REPLAY_KINDS"]
+__all__ = ["SyntheticReplay", "generate_synthetic_replay", "REPLAY_KINDS",
+           "SyntheticSweeps", "generate_synthetic_sweeps", "SWEEP_BACKGROUNDS"]
 
 #: Kinds of synthetic event: a sweep along the track in latent order or its
 #: reverse, jumps to random positions every ``random_step`` s, a fixed
@@ -273,3 +274,196 @@ def generate_synthetic_replay(
                   "kinds": list(kinds)})
     return SyntheticReplay(recording=recording, events=events, kinds=event_kinds,
                            trajectories=trajectories, track_length=float(track_length))
+
+
+#: What the cue-like cells do in a synthetic rest (see :func:`generate_synthetic_sweeps`):
+#: fire tonically through the rest, stay silent, or fire inside every sweep.
+SWEEP_BACKGROUNDS = ("tonic", "silent", "in_sweeps")
+
+
+@dataclass(frozen=True, eq=False)
+class SyntheticSweeps:
+    """A synthetic rest filled with whole-track sweeps, and its ground truth.
+
+    Attributes
+    ----------
+    recording : Recording
+        Spikes of both phases; labels ``"place"`` and ``"cue"`` (the
+        background population); field centres; the online trajectory;
+        intervals ``"online"``, ``"offline"``, ``"laps"`` and ``"events"``
+        (the true sweeps).
+    events : ndarray, shape (n_sweeps, 2)
+        True ``[start, stop)`` of each sweep, onset burst included, seconds.
+    directions : ndarray of str, shape (n_sweeps,)
+        ``"forward"`` or ``"reverse"``.
+    background : str
+        What the ``"cue"`` cells do (:data:`SWEEP_BACKGROUNDS`).
+    track_length : float
+        Length of the track, cm.
+    """
+
+    recording: Recording
+    events: np.ndarray
+    directions: np.ndarray
+    background: str
+    track_length: float
+
+
+def generate_synthetic_sweeps(
+    n_place_cells: int = 400,
+    n_background_cells: int = 40,
+    background: str = "silent",
+    *,
+    rest_duration: float = 20.0,
+    sweep_duration: tuple[float, float] = (0.25, 0.5),
+    fill_fraction: float = 0.6,
+    min_gap: float = 0.02,
+    burst_duration: float = 0.02,
+    burst_rate: float = 30.0,
+    wave_peak_rate: float = 60.0,
+    rest_rate: float = 0.5,
+    tonic_rate: float = 20.0,
+    track_length: float = 300.0,
+    field_width: float = 15.0,
+    peak_rate: float = 20.0,
+    outfield_rate: float = 0.1,
+    speed: float = 32.0,
+    n_laps: int = 3,
+    dt: float = 0.001,
+    rng: np.random.Generator | int | None = None,
+) -> SyntheticSweeps:
+    """Place cells whose rest is filled with sweeps across the whole track.
+
+    This is what the point-neuron network does at rest: sweeps that cross the
+    whole track in a few hundred ms, back to back, each opening with a brief
+    synchronous burst of the place cells, then a wave of activity that
+    travels along the track (forward or reverse, at random).  A second
+    population (label ``"cue"``) sets the background that a detector must not
+    be fooled by: tonic firing through the whole rest, silence, or firing at
+    ``tonic_rate`` inside every sweep.
+
+    Parameters
+    ----------
+    n_place_cells : int
+        Place cells, field centres evenly spaced, ids in random order.
+    n_background_cells : int
+        Cells of the background population (no place field offline).
+    background : str
+        One of :data:`SWEEP_BACKGROUNDS`.
+    rest_duration : float
+        Length of the rest, s.  ``fill_fraction = 0`` gives a rest of noise
+        only.
+    sweep_duration : (float, float)
+        Range (uniform) of the sweep durations, burst included, s.
+    fill_fraction : float
+        Expected fraction of the rest taken by sweeps, in ``[0, 0.9]``; the
+        gaps between sweeps are exponential with the mean this implies, plus
+        ``min_gap``.
+    burst_duration, burst_rate : float
+        The onset burst: every place cell fires at ``burst_rate`` Hz for
+        ``burst_duration`` s.
+    wave_peak_rate : float
+        Rate of a place cell when the wave is at its field centre, Hz.
+    rest_rate : float
+        Rate of the place cells (and of silent-background cells' absence:
+        they fire at 0 Hz) outside sweeps, Hz.
+    tonic_rate : float
+        Rate of the background cells when they fire, Hz.
+    track_length, field_width, peak_rate, outfield_rate, speed, n_laps
+        The online phase, as in :func:`generate_synthetic_replay`.
+    dt : float
+        Time step of the rate grid, s.
+    rng : Generator, int or None
+
+    Returns
+    -------
+    SyntheticSweeps
+    """
+    if background not in SWEEP_BACKGROUNDS:
+        raise ValueError(f"background: unknown {background!r}; choose from {SWEEP_BACKGROUNDS}")
+    if not 0 <= fill_fraction <= 0.9:
+        raise ValueError(f"fill_fraction must be in [0, 0.9], got {fill_fraction}")
+    if not 0 < sweep_duration[0] <= sweep_duration[1]:
+        raise ValueError(f"sweep_duration must be an increasing positive range, "
+                         f"got {sweep_duration}")
+    if not 0 <= burst_duration < sweep_duration[0]:
+        raise ValueError("burst_duration must be >= 0 and shorter than every sweep")
+    for name, value in (("n_place_cells", n_place_cells), ("rest_duration", rest_duration),
+                        ("track_length", track_length), ("field_width", field_width),
+                        ("speed", speed), ("n_laps", n_laps), ("dt", dt)):
+        if not value > 0:
+            raise ValueError(f"{name} must be > 0, got {value}")
+    if n_background_cells < 0:
+        raise ValueError(f"n_background_cells must be >= 0, got {n_background_cells}")
+    rng = as_generator(rng)
+    n_total = n_place_cells + n_background_cells
+    centres = np.full(n_total, np.nan)
+    centres[:n_place_cells] = track_length / n_place_cells * (np.arange(n_place_cells) + 0.5)
+    ids = rng.permutation(n_total)
+    cell_centres = np.empty(n_total)
+    cell_centres[ids] = centres
+    is_place = np.isfinite(cell_centres)
+    safe = np.where(is_place, cell_centres, 0.0)
+    labels = np.where(is_place, "place", "cue")
+
+    def fields(x: np.ndarray, peak: float, floor: float) -> np.ndarray:
+        bump = np.exp(-0.5 * ((x[:, None] - safe[None, :]) / field_width) ** 2)
+        return np.where(is_place[None, :], peak * bump + floor, 0.0)
+
+    lap_time = track_length / speed
+    t_online = n_laps * lap_time
+    grid = (np.arange(int(round(t_online / dt))) + 0.5) * dt
+    online_rates = fields((grid % lap_time) * speed, peak_rate, outfield_rate)
+    online_rates[:, ~is_place] = outfield_rate
+    pieces = [_poisson_spikes(online_rates, 0.0, dt, rng)]
+    sample = np.arange(0.0, t_online, 0.01)
+
+    # sweeps: exponential gaps whose mean makes the expected fill fraction
+    mean_sweep = 0.5 * (sweep_duration[0] + sweep_duration[1])
+    mean_gap = (mean_sweep * (1 - fill_fraction) / fill_fraction) if fill_fraction > 0 else None
+    t_end = t_online + rest_duration
+    events, directions = [], []
+    t = t_online + (rng.exponential(mean_gap) if mean_gap else rest_duration)
+    while mean_gap is not None:
+        duration = rng.uniform(*sweep_duration)
+        if t + duration > t_end:
+            break
+        start = round(t / dt) * dt
+        events.append((start, start + round(duration / dt) * dt))
+        directions.append("forward" if rng.random() < 0.5 else "reverse")
+        t = events[-1][1] + min_gap + rng.exponential(max(mean_gap - min_gap, 1e-9))
+    events_arr = np.array(events, dtype=float).reshape(-1, 2)
+
+    n_steps = int(round(rest_duration / dt))
+    rest_grid = t_online + (np.arange(n_steps) + 0.5) * dt
+    rates = np.where(is_place, rest_rate, tonic_rate if background == "tonic" else 0.0)
+    rates = np.broadcast_to(rates, (n_steps, n_total)).copy()
+    for (start, stop), direction in zip(events_arr, directions):
+        inside = (rest_grid >= start) & (rest_grid < stop)
+        steps = np.flatnonzero(inside)
+        burst = rest_grid[steps] < start + burst_duration
+        wave = steps[~burst]
+        u = (rest_grid[wave] - rest_grid[wave[0]]) / max(rest_grid[wave[-1]] - rest_grid[wave[0]],
+                                                        dt)
+        x = track_length * (u if direction == "forward" else 1.0 - u)
+        block = fields(x, wave_peak_rate, rest_rate)
+        block[:, ~is_place] = rates[wave][:, ~is_place]
+        rates[wave] = block
+        rates[steps[burst]] = np.where(is_place, burst_rate, rates[steps[burst]])
+        if background == "in_sweeps":
+            rates[steps[:, None], np.flatnonzero(~is_place)[None, :]] = tonic_rate
+    pieces.append(_poisson_spikes(rates, t_online, dt, rng))
+    times = np.concatenate([p[0] for p in pieces])
+    cells = np.concatenate([p[1] for p in pieces])
+    order = np.argsort(times, kind="stable")
+    laps = np.column_stack((np.arange(n_laps) * lap_time, (np.arange(n_laps) + 1) * lap_time))
+    recording = Recording.from_arrays(
+        times[order], cells[order], labels, field_centres=cell_centres,
+        position_times=sample, positions=(sample % lap_time) * speed, position_unit="cm",
+        intervals={"online": [[0.0, t_online]], "offline": [[t_online, t_end]],
+                   "laps": laps, "events": events_arr},
+        metadata={"level": "synthetic", "track_length": track_length,
+                  "track_length_cm": track_length, "background": background})
+    return SyntheticSweeps(recording=recording, events=events_arr,
+                           directions=np.array(directions, dtype=str), background=background,
+                           track_length=float(track_length))

@@ -17,7 +17,9 @@ from typing import Any
 __all__ = ["COMPARISON_KEYS", "compare_pathway_sets", "run_pathway_set"]
 
 #: Metrics kept per (seed, pathway set).
-COMPARISON_KEYS = ("n_replay_events", "participation_ratio", "place_participation",
+COMPARISON_KEYS = ("n_replay_events", "n_trajectory_events", "participation_ratio",
+                   "rate_participation_ratio", "place_rate_gain", "cue_rate_gain",
+                   "place_participation",
                    "cue_participation", "sequence_distance", "sequence_distance_chance",
                    "significant_fraction", "w_ie_cue_mean", "w_ie_place_mean",
                    "place_cue_count_correlation", "rate_pyramidal_offline_hz",

@@ -14,7 +14,7 @@ from typing import Any
 
 from .exploration import RandomStreams, simulate, to_recording
 from .downstream import consolidate_events
-from .metrics import detect_offline_events, replay_metrics
+from .metrics import detect_offline, replay_metrics
 from .settings import SpikingConfig
 
 __all__ = ["run_consolidation", "analyse_simulation", "cue_centre_cm"]
@@ -69,12 +69,13 @@ def analyse_simulation(output: Any, config: SpikingConfig, *, level: str, seed: 
     from ..runner import RunResult
 
     recording = to_recording(output, config, level=level, seed=seed, device=device)
-    events = detect_offline_events(recording, config.analysis)
+    detected = detect_offline(recording, config.analysis)
+    events = detected.events
     # the detected events travel with the spikes (interval set "events")
     recording = dataclasses.replace(recording, intervals={**recording.intervals,
                                                           "events": events})
     rng = RandomStreams.from_seed(seed).analysis
-    metrics = replay_metrics(recording, config.analysis, rng, events=events)
+    metrics = replay_metrics(recording, config.analysis, rng, events=detected)
     if config.downstream.enabled:  # what a downstream population learns from the events
         learned, weights = consolidate_events(recording, events, config.downstream,
                                               RandomStreams.from_seed(seed).downstream,
@@ -86,7 +87,7 @@ def analyse_simulation(output: Any, config: SpikingConfig, *, level: str, seed: 
     title = (f"{level}, {config.plasticity.pathways}, {config.cue.placement} cue, "
              f"{config.network.n_pyramidal} pyramidal cells, seed {seed}")
     figure = plot_run(recording, metrics, events, title=title)
-    tables = {"events.csv": "start_s,stop_s\n" + "".join(f"{a:.6f},{b:.6f}\n"
-                                                        for a, b in events)}
+    tables = {"events.csv": "start_s,stop_s,found_by\n" + "".join(
+        f"{a:.6f},{b:.6f},{how}\n" for (a, b), how in zip(events, detected.found_by))}
     return RunResult(metrics=metrics, recording=recording, figures={"figure": figure},
                      tables=tables)

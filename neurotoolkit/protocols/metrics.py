@@ -4,7 +4,9 @@ Every spiking level reports the same keys (DESIGN.md), so tables and figures
 can be compared across levels:
 
 ``n_replay_events``
-    Events detected offline in the pyramidal population rate.
+    Events detected offline (``analysis.detector``: by default on the place
+    cells against a quiet level of the rest, split into trajectories;
+    :func:`~neurotoolkit.analysis.detect_events`).
 ``replay_detected``
     1 if there was at least one event, else 0.  With no events the
     participation and sequence metrics are ``nan`` (written as ``null``).
@@ -14,6 +16,16 @@ can be compared across levels:
 ``place_participation``, ``cue_participation``, ``participation_ratio``
     Mean fraction of events in which a place-only / cue cell fires, and their
     ratio (cue / place).
+``place_rate_gain``, ``cue_rate_gain``
+    A class's mean rate inside events over its rate offline outside events
+    (above 1: recruited into replay; below 1: suppressed during it).
+``place_event_rate_hz``, ``cue_event_rate_hz``
+    Mean rate of place-only / cue cells inside events.
+``rate_participation_ratio``
+    ``cue_event_rate_hz / place_event_rate_hz``: how strongly cue cells take
+    part in replay relative to place cells.
+``n_trajectory_events``
+    Events that are trajectory segments of a longer candidate.
 ``w_ie_cue_mean``, ``w_ie_place_mean``
     Mean learned interneuron->pyramidal weight (nS) onto cue cells / onto
     place-only cells.
@@ -38,39 +50,58 @@ from typing import Any
 import numpy as np
 
 from ..analysis import (
+    DetectedEvents,
     Recording,
     bin_event_spikes,
     compute_tuning_curves,
-    detect_replay_events,
+    detect_events,
     event_orders,
     participation_by_class,
     place_cue_count_correlation,
+    rate_gain_by_class,
     score_replay_events,
     sequence_distance,
     sequence_distance_chance,
 )
+from ..config import magnitude
 
-__all__ = ["PYRAMIDAL_LABELS", "detect_offline_events", "replay_metrics",
-           "event_sequence_distances"]
+__all__ = ["PYRAMIDAL_LABELS", "detect_offline_events", "detect_offline",
+           "replay_metrics", "event_sequence_distances"]
 
 PYRAMIDAL_LABELS = ("place", "cue", "pyramidal")
 
 
 def _seconds(value: Any) -> float:
-    from ..config import magnitude
-
     return magnitude(value, "s")
 
 
+def detect_offline(recording: Recording, analysis: Any) -> DetectedEvents:
+    """Replay events in the offline phase, and how each was found.
+
+    ``analysis.detector`` chooses the rule (see
+    :class:`~neurotoolkit.protocols.settings.AnalysisConfig`); the hysteresis
+    rule of the first release always runs on all pyramidal cells.
+    """
+    if analysis.detector == "hysteresis" or analysis.detect_on == "pyramidal":
+        population: tuple[str, ...] = PYRAMIDAL_LABELS
+    else:
+        population = ("place",)
+    return detect_events(
+        recording, phase="offline", population=population, method=analysis.detector,
+        smoothing=_seconds(analysis.smoothing),
+        baseline_percentile=analysis.baseline_percentile, edge_sd=analysis.edge_sd,
+        peak_sd=analysis.peak_sd, min_duration=_seconds(analysis.min_duration),
+        max_duration=_seconds(analysis.max_duration), merge_gap=_seconds(analysis.merge_gap),
+        split=analysis.split_trajectories, segment_bin=_seconds(analysis.segment_bin),
+        jump_limit=magnitude(analysis.jump_limit, "cm"),
+        min_segment=_seconds(analysis.min_segment),
+        position_bin=magnitude(analysis.position_bin, "cm"),
+        low_z=analysis.low_z, high_z=analysis.high_z)
+
+
 def detect_offline_events(recording: Recording, analysis: Any) -> np.ndarray:
-    """Replay events in the offline phase, from the pyramidal population rate."""
-    t0, t1 = recording.phase("offline")
-    pyramidal = recording.cells(*PYRAMIDAL_LABELS)
-    times, _ = recording.spikes_between(t0, t1, pyramidal)
-    return detect_replay_events(
-        times, t0, t1, n_cells=pyramidal.size, smoothing=_seconds(analysis.smoothing),
-        low_z=analysis.low_z, high_z=analysis.high_z,
-        min_duration=_seconds(analysis.min_duration), merge_gap=_seconds(analysis.merge_gap))
+    """Replay events in the offline phase, ``(n_events, 2)`` in seconds."""
+    return detect_offline(recording, analysis).events
 
 
 def _mean_weight_onto(recording: Recording, pathway: str, label: str) -> float:
@@ -89,7 +120,7 @@ def _rate(recording: Recording, phase: str, labels: tuple[str, ...]) -> float:
 
 
 def replay_metrics(recording: Recording, analysis: Any, rng: np.random.Generator,
-                   events: np.ndarray | None = None) -> dict[str, float]:
+                   events: DetectedEvents | np.ndarray | None = None) -> dict[str, float]:
     """Compute the consolidation metrics (see the module docstring) of a run.
 
     Parameters
@@ -100,11 +131,14 @@ def replay_metrics(recording: Recording, analysis: Any, rng: np.random.Generator
         Detection and scoring settings.
     rng : numpy.random.Generator
         Drives the shuffles.
-    events : ndarray, optional
+    events : DetectedEvents or ndarray, optional
         Precomputed offline events (detected if omitted).
     """
+    found_by = None
     if events is None:
-        events = detect_offline_events(recording, analysis)
+        events = detect_offline(recording, analysis)
+    if isinstance(events, DetectedEvents):
+        events, found_by = events.events, events.found_by
     t0, t1 = recording.phase("offline")
     metrics: dict[str, float] = {
         "n_replay_events": int(len(events)),
@@ -114,6 +148,8 @@ def replay_metrics(recording: Recording, analysis: Any, rng: np.random.Generator
         "rate_pyramidal_offline_hz": _rate(recording, "offline", PYRAMIDAL_LABELS),
         "w_ie_cue_mean": _mean_weight_onto(recording, "IE", "cue"),
         "w_ie_place_mean": _mean_weight_onto(recording, "IE", "place"),
+        "n_trajectory_events": (int(np.count_nonzero(found_by == "trajectory"))
+                                if found_by is not None else 0),
     }
     nan = float("nan")
     try:
@@ -124,8 +160,18 @@ def replay_metrics(recording: Recording, analysis: Any, rng: np.random.Generator
     if len(events) == 0:
         metrics.update(significant_fraction=nan, place_participation=nan,
                        cue_participation=nan, participation_ratio=nan, sequence_distance=nan,
-                       sequence_distance_chance=nan, n_ordered_events=0)
+                       sequence_distance_chance=nan, n_ordered_events=0,
+                       place_rate_gain=nan, cue_rate_gain=nan, place_event_rate_hz=nan,
+                       cue_event_rate_hz=nan, rate_participation_ratio=nan)
         return metrics
+
+    gains = rate_gain_by_class(recording, events, t0, t1, labels=("place", "cue"))
+    metrics["place_rate_gain"] = gains["place"].gain
+    metrics["cue_rate_gain"] = gains["cue"].gain
+    metrics["place_event_rate_hz"] = gains["place"].inside
+    metrics["cue_event_rate_hz"] = gains["cue"].inside
+    metrics["rate_participation_ratio"] = (gains["cue"].inside / gains["place"].inside
+                                           if gains["place"].inside > 0 else nan)
 
     by_class = participation_by_class(recording, events, labels=("place", "cue"))
     place, cue = by_class["place"], by_class["cue"]
@@ -174,8 +220,6 @@ def event_sequence_distances(recording: Recording, events: np.ndarray, analysis:
 
 def _significant_fraction(recording: Recording, events: np.ndarray, analysis: Any,
                           rng: np.random.Generator) -> float:
-    from ..config import magnitude
-
     cells = recording.cells("place", "cue")
     length = float(recording.metadata.get("track_length_cm", np.nanmax(recording.positions)))
     n_bins = max(int(round(length / magnitude(analysis.position_bin, "cm"))), 2)

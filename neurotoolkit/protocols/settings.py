@@ -70,24 +70,44 @@ class SimulationConfig(Section):
 class AnalysisConfig(Section):
     """Replay detection and scoring (see :mod:`neurotoolkit.analysis`).
 
-    Events are stretches where the smoothed pyramidal population rate is above
-    ``low_z`` SDs whose peak reaches ``high_z``, at least ``min_duration`` long.
+    With ``detector = "sweeps"`` (the default) events are found on the cells
+    of ``detect_on``: stretches where their smoothed rate rises above a quiet
+    level of the rest (the ``baseline_percentile``-th percentile) by
+    ``edge_sd`` spreads, whose peak reaches ``peak_sd`` spreads, then split
+    where the decoded position jumps by more than ``jump_limit``
+    (:func:`~neurotoolkit.analysis.detect_events`).  ``detector =
+    "hysteresis"`` keeps the first release's rule: the z-scored rate of all
+    pyramidal cells above ``low_z`` with a peak above ``high_z``.
     """
 
+    detector: str = param("sweeps", choices=("sweeps", "hysteresis"),
+                          doc="event detection rule")
+    detect_on: str = param("place", choices=("place", "pyramidal"),
+                           doc="cells the events are detected on (sweeps detector)")
     # offline activity travels along the track in sweeps of a few hundred ms
     # that begin with a brief synchronous burst; 20 ms smoothing detects the
     # sweep, 5 ms mostly its onset
     smoothing: object = qparam("20 ms", low=0, low_open=True)
-    low_z: float = param(0.5)
-    high_z: float = param(2.0)
+    baseline_percentile: float = param(20.0, low=0.0, high=50.0, low_open=True,
+                                       doc="percentile of the rest's rate taken as quiet")
+    edge_sd: float = param(2.0, low=0.0, doc="event edges, spreads above the quiet level")
+    peak_sd: float = param(5.0, low=0.0, doc="event peaks, spreads above the quiet level")
+    low_z: float = param(0.5, doc="hysteresis detector: edge threshold (z)")
+    high_z: float = param(2.0, doc="hysteresis detector: peak threshold (z)")
     min_duration: object = qparam("50 ms", low=0)
-    merge_gap: object = qparam("10 ms", low=0)
+    max_duration: object = qparam("2 s", low=0, low_open=True)
+    merge_gap: object = qparam("20 ms", low=0)
+    split_trajectories: bool = param(True, doc="split candidates at decoded jumps")
+    segment_bin: object = qparam("20 ms", low=0, low_open=True)
+    jump_limit: object = qparam("60 cm", low=0, low_open=True)
+    min_segment: object = qparam("100 ms", low=0)
     min_cells: int = param(5, low=2, doc="active place cells for an event's order")
     # a replay event starts with a synchronous burst in which hundreds of cells
-    # fire within a few ms: their first spikes are ordered by noise, while a
-    # cell's mean spike time follows the wave that travels along the track
-    order_by: str = param("mean", choices=("first", "mean"),
-                          doc="order cells in an event by first or mean spike time")
+    # fire within a few ms: their first spikes are ordered by noise, and the one
+    # burst spike of each cell pulls its mean spike time; the median follows
+    # the wave that travels along the track
+    order_by: str = param("median", choices=("first", "mean", "median"),
+                          doc="order cells in an event by first, mean or median spike time")
     decode_bin: object = qparam("10 ms", low=0, low_open=True)
     position_bin: object = qparam("5 cm", low=0, low_open=True)
     n_shuffles: int = param(500, low=1)
@@ -97,6 +117,10 @@ class AnalysisConfig(Section):
     def validate(self) -> None:
         if self.high_z < self.low_z:
             raise self.field_error("high_z", "must not be below low_z")
+        if self.peak_sd < self.edge_sd:
+            raise self.field_error("peak_sd", "must not be below edge_sd")
+        if magnitude(self.max_duration, "s") <= magnitude(self.min_duration, "s"):
+            raise self.field_error("max_duration", "must exceed min_duration")
 
 
 @dataclass(frozen=True)
