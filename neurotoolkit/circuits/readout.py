@@ -12,7 +12,8 @@ of a replay with hippocampal activity :math:`x(t) \neq 0`:
   :math:`F x(t)` fire (k-winners-take-all, a stand-in for lateral inhibition;
   ties go to the lower index), among the units that have not fired yet in this
   replay (``refractory``: adaptation, which spreads the positions of one replay
-  over different units);
+  over different units; when fewer than ``n_winners`` units are left, as in a
+  long replay, they all recover and a new round begins);
 * **Hebbian learning with a time window**: each winner :math:`d` gains
   :math:`\eta\, e(t)`, where :math:`e_i(t) = \sum_{t'} \kappa^{|t - t'|} x_i(t')`
   is the replay's activity seen through the symmetric window
@@ -154,7 +155,12 @@ def consolidate_replays(states: np.ndarray, weights: np.ndarray, *, n_winners: i
             if not active.any():
                 continue
             drive = np.einsum("bdi,bi->bd", flat_f, u)
-            if refractory:  # a unit fires at most once per replay
+            if refractory:  # a unit fires at most once per replay ...
+                # ... until too few are left to fire: a long replay (a whole
+                # sweep) then starts a new round rather than handing every
+                # later step to the lowest-numbered units
+                spent = (n_down - fired.sum(axis=-1)) < n_winners
+                fired[spent] = False
                 drive = np.where(fired, -np.inf, drive)
             # k largest drives, ties to the lower index (stable sort of -drive)
             winners = np.argsort(-drive, axis=-1, kind="stable")[:, :n_winners]

@@ -1,26 +1,28 @@
 """The point-neuron level's scientific claims on the default preset, over seeds.
 
 Pathway sets are compared at identical settings (same build, connectivity,
-inputs and noise per seed).  What is asserted, and why these tolerances:
+inputs and noise per seed); replay events are whole sweeps (the default
+detector: place cells against a quiet level of the rest, split and joined by
+the decoded trajectory).  What is asserted, and why these tolerances:
 
-- ``EE+IE``: cue cells are left out of replay (participation ratio <= 0.5),
-  learned inhibition onto cue cells exceeds that onto place cells, and replay
-  follows the track (median sequence distance <= 0.3; chance is about 0.48
-  here).  Over seeds 1-5 the ratio was 0.30, 0.25, 0.25, 0.64, 0.35 (seed 4
-  misses the bound), the distance 0.10, 0.29, 0.23, 0.18, 0.15 and the I->E
-  weight onto cue cells 2.2-2.4 nS against 0.34-0.36 nS onto place cells.
-  The test runs seeds 1-3 and requires every one.
-- ``EE`` alone: the cue assembly, whose recurrent weights saturate, takes
-  over offline activity at the same settings: either it locks into
-  persistent firing with place and cue counts strongly correlated (r > 0.8)
-  and no separable events, or cue cells join events at least as often as
-  place cells (ratio >= 0.8).  Place and cue spike counts offline are
-  correlated far more with ``EE`` (0.76-0.98) than with ``EE+IE`` (-0.34-0.02).
+- ``EE+IE``: the track is replayed and the cue is kept out.  Cue cells fire
+  far less than place cells inside events (rate participation ratio <= 0.5)
+  and less than their own rate outside events (cue rate gain <= 1: suppressed
+  during replay, as Terada et al. 2022 saw); place cells are recruited (place
+  rate gain >= 1.5); replay follows the track (sequence distance <= 0.25 on
+  every seed, <= 0.15 in the mean; chance is about 0.49); at least half the
+  events are significant; learned inhibition onto cue cells exceeds that onto
+  place cells.  Measured over seeds 1-5 when written: rate ratio 0.32-0.35,
+  cue gain 0.62-0.66, place gain 2.1-2.3, distance 0.10-0.13, significant
+  fraction 0.69-0.89 (see the replay-detection note for the full table).
+- ``EE`` alone: the saturated cue assembly takes over the same sweeps: every
+  rest has events, and cue cells fire inside them at least 1.5 times the
+  place cells' rate (3.6-4.0 measured).  Place and cue spike counts offline
+  are correlated far more with ``EE`` (0.76-0.98) than with ``EE+IE``
+  (-0.34-0.02).
 """
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 import pytest
@@ -39,21 +41,27 @@ def rows():
 @pytest.mark.parametrize("seed", SEEDS)
 def test_inhibitory_plasticity_excludes_the_cue_and_replay_follows_the_track(rows, seed):
     row = next(r for r in rows if r["seed"] == seed and r["pathways"] == "EE+IE")
-    assert row["n_replay_events"] >= 5
-    assert row["participation_ratio"] <= 0.5
+    assert row["n_replay_events"] >= 20
+    assert row["rate_participation_ratio"] <= 0.5
+    assert row["cue_rate_gain"] <= 1.0
+    assert row["place_rate_gain"] >= 1.5
     assert row["w_ie_cue_mean"] > row["w_ie_place_mean"]
-    assert row["sequence_distance"] <= 0.3 < row["sequence_distance_chance"]
+    assert row["sequence_distance"] <= 0.25 < row["sequence_distance_chance"]
+    assert row["significant_fraction"] >= 0.5
+
+
+@pytest.mark.slow
+def test_replay_with_inhibitory_plasticity_is_close_to_the_latent_order_on_average(rows):
+    plastic = [r["sequence_distance"] for r in rows if r["pathways"] == "EE+IE"]
+    assert np.mean(plastic) <= 0.15
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", SEEDS)
 def test_excitatory_plasticity_alone_lets_the_cue_take_over(rows, seed):
     row = next(r for r in rows if r["seed"] == seed and r["pathways"] == "EE")
-    if row["n_replay_events"] == 0:
-        assert math.isnan(row["participation_ratio"])
-        assert row["place_cue_count_correlation"] > 0.8
-    else:
-        assert row["participation_ratio"] >= 0.8
+    assert row["n_replay_events"] >= 20
+    assert row["rate_participation_ratio"] >= 1.5
 
 
 @pytest.mark.slow
