@@ -9,6 +9,8 @@
     neurotoolkit sweep SWEEP.toml [--executor local|dask] [--scheduler ADDRESS]
                  [--workers N] [--out DIR] [--dry-run] [--quiet]
     neurotoolkit figures [--out DIR] [--preset NAME]
+    neurotoolkit analyze FILE [--rest START:STOP | --rest-from INTERVALS]
+                 [--run START:STOP] [--out DIR]
 
 Bad input (unknown key, wrong unit, negative size, unknown preset or level)
 prints one line ``neurotoolkit: error: <field>: <what is wrong>`` and exits
@@ -79,6 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
     figures.add_argument("--out", default="figures-out")
     figures.add_argument("--preset", default="tiny")
     figures.add_argument("--quiet", action="store_true")
+
+    from .analyze import add_arguments as add_analyze_arguments
+
+    add_analyze_arguments(sub.add_parser(
+        "analyze", help="the replay analysis of a run on a lab's NWB, Neo or toolkit file"))
     return parser
 
 
@@ -124,7 +131,19 @@ def _cmd_figures(args: argparse.Namespace) -> int:
     return int(figures.main(args) or 0)
 
 
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    from .analyze import AnalyzeError, main as analyze_main
+    from .interop import MissingDependencyError
+
+    try:
+        return analyze_main(args)
+    except (AnalyzeError, MissingDependencyError) as err:  # one line, exit status 2
+        print(f"neurotoolkit: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+
+
 _COMMANDS = {"run": _cmd_run, "demo": _cmd_demo, "sweep": _cmd_sweep, "figures": _cmd_figures}
+_COMMANDS["analyze"] = _cmd_analyze
 
 
 def main(argv: Sequence[str] | None = None) -> int:
