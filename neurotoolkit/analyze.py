@@ -187,7 +187,7 @@ def prepare_recording(recording: Any, *, rest: tuple[float, float] | None = None
         Naming what is missing: position, spikes in the rest, a run period.
     """
     from .analysis import Recording
-    from .analysis.spatial import classify_place_cells
+    from .analysis import classify_place_cells
 
     rest = _rest_period(recording, rest, rest_from)
     if recording.position_times.size < 2 or not np.isfinite(recording.positions).any():

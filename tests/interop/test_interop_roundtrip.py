@@ -13,33 +13,14 @@ import numpy as np
 import pytest
 
 from neurotoolkit.analysis import Recording, generate_synthetic_replay
+
+from recording_checks import assert_same  # beside this file
 from neurotoolkit.interop import (from_brian2, from_neo, from_pynapple, read_neo, to_neo,
                                   to_pynapple, write_neo)
 
 pytest.importorskip("pynwb")
 pytest.importorskip("pynapple")
 pytest.importorskip("neo")
-
-
-def assert_same(original: Recording, copy: Recording) -> None:
-    assert np.array_equal(original.spike_times, copy.spike_times)
-    assert original.spike_times.tobytes() == copy.spike_times.tobytes()  # bit for bit
-    assert np.array_equal(original.spike_ids, copy.spike_ids)
-    assert np.array_equal(original.cell_labels, copy.cell_labels)
-    assert np.array_equal(original.field_centres, copy.field_centres, equal_nan=True)
-    assert np.array_equal(original.latent_order, copy.latent_order)
-    assert original.position_times.tobytes() == copy.position_times.tobytes()
-    assert original.positions.tobytes() == copy.positions.tobytes()
-    assert original.position_unit == copy.position_unit
-    assert sorted(original.intervals) == sorted(copy.intervals)
-    for name, iv in original.intervals.items():
-        assert iv.tobytes() == copy.intervals[name].tobytes(), name
-    assert sorted(original.weights) == sorted(copy.weights)
-    for name, triplet in original.weights.items():
-        for a, b in zip(triplet, copy.weights[name]):
-            assert np.array_equal(a, b), name
-            assert a.tobytes() == b.astype(a.dtype).tobytes(), name
-    assert copy.metadata == original.metadata
 
 
 @pytest.fixture(scope="module")
