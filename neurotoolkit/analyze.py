@@ -38,8 +38,8 @@ Neo), cells labelled ``place`` or ``cue`` and cells whose label names an
 interneuron (:data:`INTERNEURON_WORDS`) keep their label; every other cell
 (unlabelled, ``pyramidal``, ``pyr``, ...) is classed by its spatial
 information in the run (:func:`~neurotoolkit.analysis.spatial.classify_place_cells`:
-Skaggs information above the 99th percentile of 100 copies with randomly
-placed spikes, at least 10 spikes and a 1 Hz peak): ``place`` with the peak
+Skaggs information significant at p <= 0.01 against 200 copies with its
+spikes at random moments of the run, at least 10 spikes and a 1 Hz peak): ``place`` with the peak
 of its rate map as field centre, else ``pyramidal``.  Replay is detected on
 ``place``, ``cue`` and ``pyramidal`` cells, decoded from ``place`` and
 ``cue`` cells, and ordered against the order of their field centres.

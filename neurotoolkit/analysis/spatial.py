@@ -19,9 +19,11 @@ keeps a field intact when laps repeat the same trajectory.)
 The rule of :func:`classify_place_cells`: a cell is a place cell when
 
 1. it fires at least ``min_spikes`` spikes in the run,
-2. its spatial information exceeds the ``percentile``-th percentile of
-   ``n_shuffles`` copies in which each of its spikes is given the position of
-   a random moment of the run (drawn in proportion to time), and
+2. its spatial information is significant against ``n_shuffles`` copies in
+   which each of its spikes is given the position of a random moment of the
+   run (drawn in proportion to time): the Monte-Carlo p-value
+   ``(1 + #{copies >= the cell}) / (1 + n_shuffles)`` is at most ``alpha``,
+   and
 3. the peak of its rate map (smoothed with a Gaussian of SD ``smoothing``)
    is at least ``min_peak_rate``.
 
@@ -37,6 +39,7 @@ from scipy.ndimage import gaussian_filter1d
 
 from ._rng import as_generator
 from .recording import Recording
+from .shuffles import shuffle_p_value
 
 __all__ = ["PlaceCellClasses", "spatial_information", "classify_place_cells"]
 
@@ -78,8 +81,9 @@ class PlaceCellClasses:
     is_place : ndarray of bool, shape (n_cells,)
     information : ndarray, shape (n_cells,)
         Spatial information, bits per spike (``nan`` without spikes).
-    threshold : ndarray, shape (n_cells,)
-        The shuffle percentile each cell had to beat.
+    p_value : ndarray, shape (n_cells,)
+        Monte-Carlo p-value of the information against the shuffles
+        (``nan`` without spikes).
     peak_rate : ndarray, shape (n_cells,)
         Peak of the smoothed rate map, Hz.
     field_centres : ndarray, shape (n_cells,)
@@ -90,7 +94,7 @@ class PlaceCellClasses:
 
     is_place: np.ndarray
     information: np.ndarray
-    threshold: np.ndarray
+    p_value: np.ndarray
     peak_rate: np.ndarray
     field_centres: np.ndarray
     n_spikes: np.ndarray
@@ -102,8 +106,8 @@ def classify_place_cells(
     *,
     bin_size: float = 5.0,
     track_range: tuple[float, float] | None = None,
-    n_shuffles: int = 100,
-    percentile: float = 99.0,
+    n_shuffles: int = 200,
+    alpha: float = 0.01,
     min_spikes: int = 10,
     min_peak_rate: float = 1.0,
     smoothing: float = 5.0,
@@ -122,8 +126,8 @@ def classify_place_cells(
         Position bin, position units.
     track_range : (float, float), optional
         Range of the bins (default: the range of the positions in the run).
-    n_shuffles, percentile
-        The shuffle test.
+    n_shuffles, alpha
+        The shuffle test and its level.
     min_spikes : int
     min_peak_rate : float
         Hz.
@@ -173,8 +177,7 @@ def classify_place_cells(
         shuffled = np.bincount(ids * n_bins + sample_bin[moved],
                                minlength=n_cells * n_bins).reshape(n_cells, n_bins)
         null[k] = spatial_information(shuffled, occupancy)
-    with np.errstate(invalid="ignore"):
-        threshold = np.nanpercentile(np.where(np.isnan(null), -np.inf, null), percentile, axis=0)
+    p_value = shuffle_p_value(information, null.T)
     sigma = smoothing / (edges[1] - edges[0])
     with np.errstate(divide="ignore", invalid="ignore"):
         maps = gaussian_filter1d(counts, sigma, axis=1, mode="constant") / \
@@ -184,9 +187,9 @@ def classify_place_cells(
     centres_of_peaks = 0.5 * (edges[:-1] + edges[1:])[
         np.argmax(np.where(np.isfinite(maps), maps, -np.inf), axis=1)]
     with np.errstate(invalid="ignore"):
-        is_place = ((n_spikes >= min_spikes) & (information > threshold)
+        is_place = ((n_spikes >= min_spikes) & (p_value <= alpha)
                     & (peak >= min_peak_rate))
-    return PlaceCellClasses(is_place=is_place, information=information, threshold=threshold,
+    return PlaceCellClasses(is_place=is_place, information=information, p_value=p_value,
                             peak_rate=peak, field_centres=np.where(is_place, centres_of_peaks,
                                                                    np.nan),
                             n_spikes=n_spikes)
