@@ -139,3 +139,17 @@ def test_importing_interop_imports_no_optional_package():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()
     assert out == "[]"
+
+
+@pytest.mark.slow
+def test_round_trips_of_a_point_neuron_run_are_exact(tmp_path):
+    # a tiny LIF run (about a minute on a busy machine): spikes from Brian2 monitors,
+    # cue windows, detected events and four weight sets in nS
+    from neurotoolkit.interop import read_nwb, write_nwb
+    from neurotoolkit.runner import run_experiment
+
+    rec = run_experiment("consolidation", "lif", preset="tiny", seed=3, quiet=True).recording
+    assert len(rec.weights) >= 3 and rec.intervals["cue"].size
+    assert_same(rec, read_nwb(write_nwb(rec, tmp_path / "lif.nwb")))
+    assert_same(rec, from_pynapple(to_pynapple(rec)))
+    assert_same(rec, from_neo(to_neo(rec)))
