@@ -107,17 +107,48 @@ def _position(nwbfile: Any, recording: Recording) -> None:
     module.add(Position(name="position", spatial_series=series))
 
 
+def _row_tags(recording: Recording, name: str) -> list[list[str]] | None:
+    """Tags of each row of interval set ``name``, from the sets ``"name:tag"``."""
+    iv = recording.intervals[name]
+    tags: list[list[str]] = [[] for _ in range(len(iv))]
+    prefix = f"{name}:"
+    for key, subset in recording.intervals.items():
+        if not key.startswith(prefix):
+            continue
+        for start, stop in subset:
+            rows = np.flatnonzero((iv[:, 0] == start) & (iv[:, 1] == stop))
+            if rows.size == 0:
+                raise NWBContentError(f"intervals[{key!r}]: holds an interval that is not in "
+                                      f"{name!r}, so it cannot be written as a tag")
+            for row in rows:
+                tags[row].append(key[len(prefix):])
+    return tags if any(tags) else None
+
+
 def _intervals(nwbfile: Any, recording: Recording) -> None:
     from pynwb.epoch import TimeIntervals
 
+    # NWB's own tables, for interval sets read from a lab's file under these names
+    own = {"epochs": nwbfile.add_epoch, "trials": nwbfile.add_trial,
+           "invalid_times": nwbfile.add_invalid_time_interval}
     for name, iv in recording.intervals.items():
-        if name in _RESERVED_INTERVALS or "/" in name:
-            raise NWBContentError(f"intervals[{name!r}]: this name cannot be an NWB interval "
-                                  f"table (reserved or contains '/'); rename it")
-        table = TimeIntervals(name=name, description=f"interval set {name!r} of the Recording")
-        for start, stop in iv:
-            table.add_interval(start_time=float(start), stop_time=float(stop))
-        nwbfile.add_time_intervals(table)
+        base = name.split(":", 1)[0]
+        if ":" in name and base in recording.intervals:
+            continue  # a tag set "table:tag": written as tags of the table's rows
+        if "/" in name or ":" in name:
+            raise NWBContentError(f"intervals[{name!r}]: an NWB table name cannot contain "
+                                  f"'/' or ':' (':' only as '<set>:<tag>' beside the set)")
+        tags = _row_tags(recording, name)
+        if name in own:
+            add = own[name]
+        else:
+            table = TimeIntervals(name=name,
+                                  description=f"interval set {name!r} of the Recording")
+            nwbfile.add_time_intervals(table)
+            add = table.add_interval
+        for row, (start, stop) in enumerate(iv):
+            extra = {} if tags is None else {"tags": tags[row]}
+            add(start_time=float(start), stop_time=float(stop), **extra)
 
 
 def _weights(nwbfile: Any, recording: Recording) -> None:

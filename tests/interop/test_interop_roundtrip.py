@@ -153,3 +153,14 @@ def test_round_trips_of_a_point_neuron_run_are_exact(tmp_path):
     assert_same(rec, read_nwb(write_nwb(rec, tmp_path / "lif.nwb")))
     assert_same(rec, from_pynapple(to_pynapple(rec)))
     assert_same(rec, from_neo(to_neo(rec)))
+
+
+def test_recording_methods_delegate_and_lab_interval_tables_round_trip(planted, tmp_path):
+    # a Recording read from a lab's file has NWB's own tables ("epochs") and tag sets
+    rec = Recording.from_arrays(planted.spike_times, planted.spike_ids, planted.cell_labels,
+                                intervals={"epochs": [[0.0, 5.0], [6.0, 9.0]],
+                                           "epochs:run": [[0.0, 5.0]], "trials": [[1.0, 2.0]]})
+    copy = Recording.from_nwb(rec.to_nwb(tmp_path / "lab.nwb"))
+    assert sorted(copy.intervals) == sorted(rec.intervals)
+    for name, iv in rec.intervals.items():
+        assert np.array_equal(copy.intervals[name], iv), name
