@@ -168,3 +168,31 @@ def test_bad_input_is_one_line_exit_2_and_nothing_written(bad_files, case, tmp_p
     assert len(err.splitlines()) == 1, err
     assert err.startswith("neurotoolkit: error:") and needle in err, err
     assert not out.exists() and not list(tmp_path.iterdir())
+
+
+def test_a_lab_neo_file(tmp_path):
+    # a Neo block built with neo alone: unannotated spike trains, position in metres
+    neo = pytest.importorskip("neo")
+    import pickle
+
+    import quantities as pq
+
+    session = planted_session(6, n_events=9)
+    t_stop = session["sleep"][1]
+    segment = neo.Segment(name="session")
+    for cell in range(session["place"].size):
+        times = np.sort(session["times"][session["ids"] == cell])
+        segment.spiketrains.append(neo.SpikeTrain(times * pq.s, t_stop=t_stop * pq.s))
+    segment.irregularlysampledsignals.append(neo.IrregularlySampledSignal(
+        session["position_t"] * pq.s, session["position_m"] * pq.m, name="position"))
+    block = neo.Block(name="lab session")
+    block.segments.append(segment)
+    path = tmp_path / "session.pkl"
+    path.write_bytes(pickle.dumps(block))
+    out = tmp_path / "out"
+    assert main(["analyze", str(path), "--rest", "{}:{}".format(*session["sleep"]),
+                 "--out", str(out), "--set", "n_shuffles=50", "--quiet"]) == 0
+    detected, _ = _events(out)
+    assert match_events(detected, session["events"]).recall >= 0.9
+    rec = Recording.load(out / "recording.npz")
+    assert np.mean(rec.cell_labels[session["place"]] == "place") >= 0.95
