@@ -58,8 +58,16 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["AnalyzeError", "INTERNEURON_WORDS", "RUN_SPEED", "add_arguments",
-           "analyze_file", "prepare_recording", "parse_span", "main"]
+__all__ = [
+    "INTERNEURON_WORDS",
+    "RUN_SPEED",
+    "AnalyzeError",
+    "add_arguments",
+    "analyze_file",
+    "main",
+    "parse_span",
+    "prepare_recording",
+]
 
 #: cm/s: the animal runs (for a run period found as "outside the rest").
 RUN_SPEED = 5.0
@@ -186,8 +194,7 @@ def prepare_recording(recording: Any, *, rest: tuple[float, float] | None = None
     AnalyzeError
         Naming what is missing: position, spikes in the rest, a run period.
     """
-    from .analysis import Recording
-    from .analysis import classify_place_cells
+    from .analysis import Recording, classify_place_cells
 
     rest = _rest_period(recording, rest, rest_from)
     if recording.position_times.size < 2 or not np.isfinite(recording.positions).any():
@@ -255,7 +262,7 @@ def _event_scores(recording: Any, events: np.ndarray, analysis: Any, seed: int) 
 
     cells = recording.cells("place", "cue")
     length = float(recording.metadata["track_length_cm"])
-    n_bins = max(int(round(length / magnitude(analysis.position_bin, "cm"))), 2)
+    n_bins = max(round(length / magnitude(analysis.position_bin, "cm")), 2)
     tuning = compute_tuning_curves(recording, n_bins=n_bins, track_range=(0.0, length),
                                    phase="online", cells=cells, smoothing=5.0)
     counts = bin_event_spikes(recording.spike_times, recording.spike_ids, events,
@@ -267,8 +274,8 @@ def _event_scores(recording: Any, events: np.ndarray, analysis: Any, seed: int) 
 
 
 def _events_table(events: np.ndarray, scores: Any) -> str:
-    lines = ["start_s,stop_s,n_active,line_fit,weighted_correlation,"
-             "p_cell_identity,p_time_bin,significant"]
+    lines = [("start_s,stop_s,n_active,line_fit,weighted_correlation,"
+              "p_cell_identity,p_time_bin,significant")]
     for k, (start, stop) in enumerate(events):
         p_id = scores.p_values["cell_identity"]["line_fit"][k]
         p_time = scores.p_values["time_bin"]["line_fit"][k]
@@ -334,9 +341,9 @@ def analyze_file(path: str | Path, *, rest: tuple[float, float] | None = None,
         Recording, figures ``figure`` and ``replay``, table ``events.csv``.
     """
     from .config import magnitude
+    from .plotting import plot_run
     from .protocols.metrics import detect_offline_events, replay_metrics
     from .protocols.settings import AnalysisConfig
-    from .plotting import plot_run
     from .runner import RunResult
 
     started = time.perf_counter()

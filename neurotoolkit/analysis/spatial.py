@@ -41,7 +41,7 @@ from ._rng import as_generator
 from .recording import Recording
 from .shuffles import shuffle_p_value
 
-__all__ = ["PlaceCellClasses", "spatial_information", "classify_place_cells"]
+__all__ = ["PlaceCellClasses", "classify_place_cells", "spatial_information"]
 
 
 def spatial_information(counts: np.ndarray, occupancy: np.ndarray) -> np.ndarray:
@@ -153,7 +153,7 @@ def classify_place_cells(
     dt = np.append(np.diff(ptimes), np.median(np.diff(ptimes)))
     low, high = ((float(np.min(pos[use])), float(np.max(pos[use]))) if track_range is None
                  else track_range)
-    n_bins = max(int(round((high - low) / bin_size)), 2)
+    n_bins = max(round((high - low) / bin_size), 2)
     edges = np.linspace(low, high, n_bins + 1)
     sample_bin = np.clip(np.searchsorted(edges, np.where(use, pos, low), side="right") - 1,
                          0, n_bins - 1)

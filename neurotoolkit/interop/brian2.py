@@ -41,7 +41,7 @@ def _magnitude(values: Any, unit_name: str | None = None) -> tuple[np.ndarray, s
 
 
 def _source_size(monitor: Any) -> int:
-    return int(len(monitor.source))
+    return len(monitor.source)
 
 
 def from_brian2(

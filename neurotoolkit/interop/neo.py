@@ -34,7 +34,7 @@ import numpy as np
 from ..analysis import Recording
 from ._optional import require
 
-__all__ = ["to_neo", "from_neo", "read_neo", "write_neo"]
+__all__ = ["from_neo", "read_neo", "to_neo", "write_neo"]
 
 _LABEL_KEYS = ("cell_label", "cell_type", "label")
 
@@ -208,10 +208,11 @@ def read_neo(path: str | os.PathLike) -> Recording:
 
 def write_neo(recording: Recording, path: str | os.PathLike) -> Path:
     """Write the Recording in Neo's pickle format (``.pkl``), atomically."""
-    neo, _ = _neo("writing Neo files")
-    from ..io import atomic_write_bytes
-
     import pickle
+
+    _neo("writing Neo files")
+
+    from ..io import atomic_write_bytes
 
     path = Path(path)
     atomic_write_bytes(path, pickle.dumps(to_neo(recording), protocol=pickle.HIGHEST_PROTOCOL))

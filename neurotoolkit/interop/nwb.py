@@ -41,7 +41,7 @@ import json
 import os
 import tempfile
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +50,7 @@ import numpy as np
 from ..analysis import Recording
 from ._optional import require
 
-__all__ = ["NWBContentError", "read_nwb", "write_nwb", "LABEL_COLUMNS"]
+__all__ = ["LABEL_COLUMNS", "NWBContentError", "read_nwb", "write_nwb"]
 
 #: Units-table columns read as cell labels, in order of preference.
 LABEL_COLUMNS = ("cell_label", "cell_type", "label")
@@ -206,7 +206,7 @@ def write_nwb(recording: Recording, path: str | os.PathLike, *,
         session_description=session_description or
         f"neurotoolkit Recording ({meta.get('level', 'unknown level')})",
         identifier=identifier or str(uuid.uuid4()),
-        session_start_time=session_start_time or datetime.now(timezone.utc),
+        session_start_time=session_start_time or datetime.now(UTC),
         source_script="neurotoolkit", source_script_file_name="neurotoolkit")
     _units_table(nwbfile, recording)
     _position(nwbfile, recording)
@@ -288,7 +288,7 @@ def _spatial_series(nwbfile: Any) -> Any:
             return container
         children = getattr(container, "spatial_series", None)
         if isinstance(children, dict) and children:
-            return children[sorted(children)[0]]
+            return children[min(children)]
         return None
 
     places = []

@@ -26,7 +26,7 @@ import numpy as np
 from ..analysis import Recording
 from ._optional import require
 
-__all__ = ["PynappleData", "to_pynapple", "from_pynapple"]
+__all__ = ["PynappleData", "from_pynapple", "to_pynapple"]
 
 _LABEL_COLUMNS = ("cell_label", "cell_type", "label")
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from neurotoolkit.analysis import classify_place_cells, generate_synthetic_replay, \
-    spatial_information
+from neurotoolkit.analysis import (
+    classify_place_cells,
+    generate_synthetic_replay,
+    spatial_information,
+)
 
 
 def test_information_of_a_flat_and_of_a_one_bin_cell():

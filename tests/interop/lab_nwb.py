@@ -12,7 +12,7 @@ with the same population rate but no trajectory.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -72,7 +72,7 @@ def planted_session(seed: int, n_place: int = 50, n_int: int = 6, n_events: int 
     outside = np.ones(background_t.size, bool)
     for a, b, kind in zip(starts, stops, kinds):
         outside &= ~((background_t >= a) & (background_t < b))
-        steps = int(round((b - a) / DT))
+        steps = round((b - a) / DT)
         u = (np.arange(steps) + 0.5) / steps
         if kind == "noise":
             rates = np.broadcast_to(np.where(place, mean_event, 8.0), (steps, n))
@@ -100,7 +100,7 @@ def write_lab_nwb(path: Path, session: dict, *, units: bool = True, position: bo
 
     nwbfile = NWBFile(session_description="linear track, then sleep in the home cage",
                       identifier=f"lab-session-{path.stem}",
-                      session_start_time=datetime(2024, 3, 1, 9, 30, tzinfo=timezone.utc),
+                      session_start_time=datetime(2024, 3, 1, 9, 30, tzinfo=UTC),
                       lab="a hippocampus lab", experimenter=["Doe, Jane"])
     nwbfile.add_epoch(start_time=session["run"][0], stop_time=session["run"][1], tags=["run"])
     nwbfile.add_epoch(start_time=session["sleep"][0], stop_time=session["sleep"][1],

@@ -14,7 +14,7 @@ from neurotoolkit.cli import main
 
 pytest.importorskip("pynwb")
 
-from lab_nwb import planted_session, write_lab_nwb  # noqa: E402  (beside this file)
+from lab_nwb import planted_session, write_lab_nwb
 
 #: Keys every consolidation run writes (DESIGN.md); analyze writes the same.
 RUN_KEYS = ("n_replay_events", "significant_fraction", "place_participation",

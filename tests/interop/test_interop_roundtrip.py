@@ -11,12 +11,18 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from recording_checks import assert_same  # beside this file
 
 from neurotoolkit.analysis import Recording, generate_synthetic_replay
-
-from recording_checks import assert_same  # beside this file
-from neurotoolkit.interop import (from_brian2, from_neo, from_pynapple, read_neo, to_neo,
-                                  to_pynapple, write_neo)
+from neurotoolkit.interop import (
+    from_brian2,
+    from_neo,
+    from_pynapple,
+    read_neo,
+    to_neo,
+    to_pynapple,
+    write_neo,
+)
 
 pytest.importorskip("pynwb")
 pytest.importorskip("pynapple")

@@ -9,7 +9,7 @@ from neurotoolkit.cli import main
 
 pytest.importorskip("pynwb")
 
-from recording_checks import assert_same  # noqa: E402  (beside this file)
+from recording_checks import assert_same
 
 SWEEP = """\
 experiment = "consolidation"
