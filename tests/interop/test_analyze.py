@@ -22,7 +22,7 @@ RUN_KEYS = ("n_replay_events", "significant_fraction", "place_participation",
             "sequence_distance", "place_cue_count_correlation", "wall_time_s",
             "sequence_distance_chance", "n_ordered_events", "replay_detected")
 SEEDS = (1, 2, 3)
-N_SHUFFLES = 200
+N_SHUFFLES = 100
 
 
 def _events(out: Path) -> tuple[np.ndarray, np.ndarray]:
