@@ -9,6 +9,8 @@
     neurotoolkit sweep SWEEP.toml [--executor local|dask] [--scheduler ADDRESS]
                  [--workers N] [--out DIR] [--dry-run] [--quiet]
     neurotoolkit figures [--out DIR] [--preset NAME]
+    neurotoolkit analyze FILE [--rest START:STOP | --rest-from INTERVALS]
+                 [--run START:STOP] [--out DIR]
 
 Bad input (unknown key, wrong unit, negative size, unknown preset or level)
 prints one line ``neurotoolkit: error: <field>: <what is wrong>`` and exits
@@ -49,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--preset", default="default", help=argparse.SUPPRESS)
     demo.add_argument("--seed", type=int, default=1)
     demo.add_argument("--quiet", action="store_true")
+    demo.add_argument("--nwb", action="store_true",
+                      help="also write recording.nwb in each run (needs neurotoolkit[nwb])")
 
     run = sub.add_parser("run", help="run one experiment at one level")
     run.add_argument("experiment", help="experiment name, e.g. consolidation")
@@ -60,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--device", default="runtime", choices=DEVICES)
     run.add_argument("--out", default=None, help="run directory (default runs/<name>-<time>)")
     run.add_argument("--overwrite", action="store_true", help="replace an existing --out")
+    run.add_argument("--nwb", action="store_true",
+                     help="also write recording.nwb (needs neurotoolkit[nwb])")
     run.add_argument("--quiet", action="store_true")
 
     sweep = sub.add_parser("sweep", help="run a parameter sweep file (resumable)")
@@ -79,6 +85,11 @@ def build_parser() -> argparse.ArgumentParser:
     figures.add_argument("--out", default="figures-out")
     figures.add_argument("--preset", default="tiny")
     figures.add_argument("--quiet", action="store_true")
+
+    from .analyze import add_arguments as add_analyze_arguments
+
+    add_analyze_arguments(sub.add_parser(
+        "analyze", help="the replay analysis of a run on a lab's NWB, Neo or toolkit file"))
     return parser
 
 
@@ -94,12 +105,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.seed < 0:
         raise ConfigError("seed", f"must be a non-negative integer, got {args.seed}")
     config = resolve_config(args.experiment, args.level, args.preset, overrides)  # validate first
+    _check_nwb(args)
     out = Path(args.out) if args.out else _default_out(args)
     if out.exists() and not args.overwrite:
         raise ConfigError("out", f"{out} exists already; choose another --out or pass --overwrite")
     result = run_experiment(args.experiment, args.level, preset=args.preset, seed=args.seed,
                             overrides=overrides, device=args.device, out=out, quiet=args.quiet,
-                            overwrite=args.overwrite, config=config)
+                            overwrite=args.overwrite, config=config, nwb=args.nwb)
     if not args.quiet:
         print(json.dumps({k: result.metrics[k] for k in sorted(result.metrics)}, indent=1,
                          default=str))
@@ -107,10 +119,24 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_nwb(args: argparse.Namespace) -> None:
+    """``--nwb`` needs pynwb: say so before anything runs."""
+    if getattr(args, "nwb", False):
+        from .interop import MissingDependencyError
+        from .interop._optional import require
+
+        try:
+            require("pynwb", "nwb", "--nwb (writing recording.nwb)")
+        except MissingDependencyError as err:
+            raise ConfigError("nwb", str(err)) from None
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
-    run_demo(out=Path(args.out), preset=args.preset, seed=args.seed, quiet=args.quiet)
+    _check_nwb(args)
+    run_demo(out=Path(args.out), preset=args.preset, seed=args.seed, quiet=args.quiet,
+             nwb=args.nwb)
     return 0
 
 
@@ -124,7 +150,19 @@ def _cmd_figures(args: argparse.Namespace) -> int:
     return int(figures.main(args) or 0)
 
 
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    from .analyze import AnalyzeError, main as analyze_main
+    from .interop import MissingDependencyError
+
+    try:
+        return analyze_main(args)
+    except (AnalyzeError, MissingDependencyError) as err:  # one line, exit status 2
+        print(f"neurotoolkit: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+
+
 _COMMANDS = {"run": _cmd_run, "demo": _cmd_demo, "sweep": _cmd_sweep, "figures": _cmd_figures}
+_COMMANDS["analyze"] = _cmd_analyze
 
 
 def main(argv: Sequence[str] | None = None) -> int:

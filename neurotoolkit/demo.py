@@ -31,7 +31,8 @@ def _say(quiet: bool, text: str) -> None:
 
 
 def run_demo(out: Path = Path("runs/demo"), preset: str = "default", seed: int = 1,
-             quiet: bool = False, pathway_sets: tuple[str, ...] = ("EE", "EE+IE")) -> dict:
+             quiet: bool = False, pathway_sets: tuple[str, ...] = ("EE", "EE+IE"),
+             nwb: bool = False) -> dict:
     """Run the demo; return ``{pathway set: metrics}``.
 
     Parameters
@@ -46,6 +47,8 @@ def run_demo(out: Path = Path("runs/demo"), preset: str = "default", seed: int =
         No progress output.
     pathway_sets : tuple of str
         Which plasticity pathway sets to compare.
+    nwb : bool
+        Each run also writes ``recording.nwb`` (needs ``neurotoolkit[nwb]``).
     """
     from .analysis import Recording
     from .io import atomic_write_text
@@ -67,7 +70,7 @@ def run_demo(out: Path = Path("runs/demo"), preset: str = "default", seed: int =
         for pathways, run_dir in jobs:
             _say(quiet, f"simulating with plasticity {pathways} ...")
         # one compiled program, the pathway sets side by side on the cores
-        done = side_by_side([partial(_run_one, simulation, config, p, d, preset, seed)
+        done = side_by_side([partial(_run_one, simulation, config, p, d, preset, seed, nwb)
                              for p, d in jobs])
         metrics = {pathways: m for (pathways, _), m in zip(jobs, done)}
         for pathways, _ in jobs:
@@ -85,7 +88,7 @@ def run_demo(out: Path = Path("runs/demo"), preset: str = "default", seed: int =
 
 
 def _run_one(simulation: Any, config: Any, pathways: str, run_dir: Path, preset: str,
-             seed: int) -> dict:
+             seed: int, nwb: bool = False) -> dict:
     """Run one pathway set on the compiled program, analyse it, write its directory."""
     from .protocols.comparison import run_pathway_set
     from .runner import write_run
@@ -96,7 +99,7 @@ def _run_one(simulation: Any, config: Any, pathways: str, run_dir: Path, preset:
     run_dir.mkdir(parents=True, exist_ok=True)
     write_run(result, run_dir, {"experiment": "consolidation", "level": "lif",
                                 "preset": preset, "seed": seed, "device": "cpp_standalone",
-                                "overrides": {"plasticity.pathways": pathways}})
+                                "overrides": {"plasticity.pathways": pathways}}, nwb=nwb)
     return dict(result.metrics)
 
 

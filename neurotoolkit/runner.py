@@ -142,13 +142,22 @@ def resolve_config(experiment: str, level: str, preset: str = "default",
     return config
 
 
-def write_run(result: RunResult, out: Path, extra_provenance: Mapping[str, Any]) -> None:
-    """Write a finished run's files into the (partial) directory ``out``."""
+def write_run(result: RunResult, out: Path, extra_provenance: Mapping[str, Any], *,
+              nwb: bool = False) -> None:
+    """Write a finished run's files into the (partial) directory ``out``.
+
+    With ``nwb`` the Recording is also written as ``recording.nwb``
+    (:func:`neurotoolkit.interop.write_nwb`; needs ``neurotoolkit[nwb]``).
+    """
     if result.config is not None:
         atomic_write_text(out / "config.toml", to_toml(result.config.to_dict()))
     atomic_write_json(out / "metrics.json", result.metrics)
     if result.recording is not None:
         result.recording.save(out / "recording.npz")
+        if nwb:
+            from .interop import write_nwb
+
+            write_nwb(result.recording, out / "recording.nwb")
     for name, text in result.tables.items():
         atomic_write_text(out / name, text)
     for name, figure in result.figures.items():
@@ -170,6 +179,7 @@ def run_experiment(
     quiet: bool = False,
     overwrite: bool = False,
     config: Section | None = None,
+    nwb: bool = False,
 ) -> RunResult:
     """Run ``experiment`` at ``level`` and (if ``out`` is given) write its directory.
 
@@ -195,6 +205,8 @@ def run_experiment(
         Replace an existing ``out``.
     config : Section, optional
         A ready configuration (then ``preset`` and ``overrides`` are ignored).
+    nwb : bool
+        Also write the Recording as ``recording.nwb`` (needs ``neurotoolkit[nwb]``).
 
     Returns
     -------
@@ -224,6 +236,6 @@ def run_experiment(
         result.config = config
         write_run(result, partial, {"experiment": experiment, "level": level, "preset": preset,
                                     "seed": seed, "device": device, "wall_time_s": wall,
-                                    "overrides": dict(overrides or {})})
+                                    "overrides": dict(overrides or {})}, nwb=nwb)
     result.out = Path(out)
     return result

@@ -222,7 +222,7 @@ def _execute(sweep: Sweep, table: ResultsTable, runner: Any, chunks: list[list[A
             task = task_type(sweep.experiment, sweep.level, sweep.preset, sweep.device,
                              str(table.out), tuple((p.id, dict(p.overrides), p.seed)
                                                    for p in chunk),
-                             sweep.imports, runner.capture)
+                             sweep.imports, runner.capture, nwb=sweep.nwb)
             pending[runner.submit(task)] = chunk
         while pending:
             for message in runner.messages(_POLL_S):

@@ -86,6 +86,7 @@ from .shuffles import (
     score_replay_events,
     shuffle_p_value,
 )
+from .spatial import PlaceCellClasses, classify_place_cells, spatial_information
 from .synthetic import (
     REPLAY_KINDS,
     SWEEP_BACKGROUNDS,
@@ -114,6 +115,7 @@ __all__ = [
     "EventMatch",
     "LearningCurveFit",
     "LineFits",
+    "PlaceCellClasses",
     "REPLAY_KINDS",
     "RankOrderScores",
     "Recording",
@@ -124,6 +126,7 @@ __all__ = [
     "SyntheticReplay",
     "TuningCurves",
     "bin_event_spikes",
+    "classify_place_cells",
     "common_ranks",
     "compute_sequence_distances",
     "compute_tuning_curves",
@@ -154,6 +157,7 @@ __all__ = [
     "sequence_distances",
     "sequence_footrule",
     "shuffle_p_value",
+    "spatial_information",
     "validate_events",
     "weighted_correlation",
     "weighted_correlations",

@@ -66,6 +66,7 @@ TOP_LEVEL_KEYS: dict[str, str] = {
     "grid": "table of dotted config keys to lists: every combination",
     "zip": "table of dotted config keys to lists of equal length: taken pairwise",
     "set": "table of dotted config keys to values fixed for every point",
+    "nwb": "true: every point also writes recording.nwb (needs neurotoolkit[nwb])",
 }
 REQUIRED_KEYS = ("experiment", "level", "preset", "seeds")
 DEVICES = ("runtime", "cpp_standalone")
@@ -144,6 +145,7 @@ class Sweep:
     imports: tuple[str, ...] = ()
     description: str = ""
     text: str = field(default="", repr=False)
+    nwb: bool = False
 
     @property
     def parameter_keys(self) -> list[str]:
@@ -318,6 +320,8 @@ class _Checker:
         if data.get("device", "runtime") not in DEVICES:
             raise self.error(None, "device", f"{data['device']!r} is not one of "
                                              f"{', '.join(map(repr, DEVICES))}")
+        if not isinstance(data.get("nwb", False), bool):
+            raise self.error(None, "nwb", f"expected true or false, got {data['nwb']!r}")
         imports = data.get("imports", [])
         if not isinstance(imports, list) or not all(isinstance(m, str) for m in imports):
             raise self.error(None, "imports", f"expected a list of module names, got {imports!r}")
@@ -459,7 +463,8 @@ def parse_sweep(text: str, path: str | Path = "<sweep>") -> Sweep:
     return Sweep(path=Path(path), experiment=experiment, level=level, preset=preset,
                  device=device, seeds=tuple(data["seeds"]), grid=grid, zip=zipped, set=fixed,
                  points=tuple(points), imports=imports,
-                 description=data.get("description", ""), text=text)
+                 description=data.get("description", ""), text=text,
+                 nwb=data.get("nwb", False))
 
 
 def load_sweep(path: str | Path) -> Sweep:

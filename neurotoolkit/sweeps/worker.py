@@ -67,6 +67,8 @@ class Task:
     capture : bool
         Send the process's stdout and stderr during each point to
         ``OUT/logs/<id>.log`` (local workers; a Dask worker keeps its own logs).
+    nwb : bool
+        Each point also writes ``recording.nwb``.
     """
 
     experiment: str
@@ -77,6 +79,7 @@ class Task:
     points: tuple[tuple[str, dict[str, Any], int], ...]
     imports: tuple[str, ...] = ()
     capture: bool = True
+    nwb: bool = False
 
     @property
     def shares_build(self) -> bool:
@@ -238,7 +241,7 @@ def _run_point(task: Task, point: tuple[str, dict[str, Any], int],
             result = run_experiment(task.experiment, task.level, preset=task.preset, seed=seed,
                                     overrides=overrides, device=task.device,
                                     out=Path(task.out) / "points" / point_id, quiet=True,
-                                    overwrite=True)
+                                    overwrite=True, nwb=task.nwb)
         metrics = _json_metrics(result.metrics)
         wall = metrics.get("wall_time_s")
         outcome = Outcome(point_id, "ok", metrics,
@@ -322,4 +325,4 @@ def _write_standalone_point(task: Task, sim: Any, config: Any, point_id: str,
             "experiment": task.experiment, "level": task.level, "preset": task.preset,
             "seed": seed, "device": "cpp_standalone", "wall_time_s": wall,
             "overrides": dict(overrides), "build_dir": str(sim.build_dir),
-            "build_key": sim.key, "build_s": build_s})
+            "build_key": sim.key, "build_s": build_s}, nwb=task.nwb)
