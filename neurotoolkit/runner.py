@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from .config import ConfigError, Section, load_preset
-from .io import atomic_write_json, atomic_write_text, provenance, run_directory, to_toml
+from .io import (atomic_write_json, atomic_write_text, check_output, provenance, run_directory,
+                 to_toml)
 
 __all__ = [
     "LEVELS",
@@ -192,7 +193,8 @@ def run_experiment(
     quiet : bool
         No progress output.
     overwrite : bool
-        Replace an existing ``out``.
+        Replace an existing ``out`` (only a run directory written by
+        neurotoolkit; see :func:`neurotoolkit.io.check_output`).
     config : Section, optional
         A ready configuration (then ``preset`` and ``overrides`` are ignored).
 
@@ -208,8 +210,8 @@ def run_experiment(
     if config is None:
         config = resolve_config(experiment, level, preset, overrides)
     run: Callable[..., RunResult] = _load(spec.run)
-    if out is not None and Path(out).exists() and not overwrite:
-        raise FileExistsError(f"{out} exists already; choose another --out or remove it")
+    if out is not None:  # before anything runs
+        check_output(out, overwrite=overwrite)
 
     started = time.perf_counter()
     if out is None:

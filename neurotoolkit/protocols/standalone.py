@@ -245,10 +245,14 @@ def side_by_side(tasks: Sequence[Callable[[], Any]]) -> list[Any]:
     for first in range(0, len(tasks), width):
         batch = range(first, min(first + width, len(tasks)))
         channel = context.Queue()
+        parent = os.getpid()
 
         def child(index: int) -> None:
             from threadpoolctl import threadpool_limits
 
+            from ..processes import end_with_parent
+
+            end_with_parent(parent)  # no orphan left running if this process is killed
             try:  # one process per core: one BLAS thread each
                 with threadpool_limits(limits=1):
                     channel.put((index, tasks[index](), None))

@@ -90,9 +90,17 @@ class Task:
 # ---------------------------------------------------------------------------
 
 
-def init_local_worker(queue: Any, threads: int) -> None:
-    """Initialiser of a local worker process: result queue, math-library threads."""
+def init_local_worker(queue: Any, threads: int, parent_pid: int | None = None) -> None:
+    """Initialiser of a local worker process: result queue, math-library threads.
+
+    With ``parent_pid`` (the sweep process) the worker ends when the sweep
+    process dies, by any signal (:func:`neurotoolkit.processes.end_with_parent`).
+    """
     global _LOCAL_QUEUE
+    if parent_pid is not None:
+        from ..processes import end_with_parent
+
+        end_with_parent(parent_pid)
     for variable in _THREAD_VARIABLES:
         os.environ.setdefault(variable, str(threads))
     _LOCAL_QUEUE = queue
