@@ -25,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from datetime import datetime, timezone
 from importlib import metadata as importlib_metadata
 from pathlib import Path
@@ -364,7 +364,8 @@ def output_lock(out: str | os.PathLike) -> Iterator[None]:
 
 
 @contextmanager
-def run_directory(out: str | os.PathLike, *, overwrite: bool = False) -> Iterator[Path]:
+def run_directory(out: str | os.PathLike, *, overwrite: bool = False,
+                  exclusive: bool = True) -> Iterator[Path]:
     """Assemble a run directory under ``OUT.partial``; rename it to ``OUT`` on success.
 
     ``OUT`` is locked for the whole run (a second writer is refused at once),
@@ -373,7 +374,8 @@ def run_directory(out: str | os.PathLike, *, overwrite: bool = False) -> Iterato
     directory is removed, so a failed run leaves no directory behind.  If
     ``OUT`` exists it is an error unless ``overwrite`` is true and ``OUT`` is
     a run directory, in which case it is replaced only after the new run has
-    finished.
+    finished.  ``exclusive=False`` skips the lock, for a caller that holds
+    a lock on a folder above (a sweep writing its points).
 
     Raises
     ------
@@ -383,7 +385,7 @@ def run_directory(out: str | os.PathLike, *, overwrite: bool = False) -> Iterato
     """
     given = out
     out = check_output(out, overwrite=overwrite)
-    with output_lock(out):
+    with output_lock(out) if exclusive else nullcontext():
         check_output(given, overwrite=overwrite)  # again, now that no one else writes
         partial = out.with_name(out.name + ".partial")
         if partial.exists():  # left by a run that died: nobody holds the lock
@@ -392,13 +394,22 @@ def run_directory(out: str | os.PathLike, *, overwrite: bool = False) -> Iterato
         try:
             mark_run_folder(partial)
             yield partial
+            _move_into_place(partial, out)
         except BaseException:
             shutil.rmtree(partial, ignore_errors=True)
             raise
-        if out.exists():
-            old = out.with_name(f".{out.name}.replaced-{os.getpid()}")
-            os.replace(out, old)
-            os.replace(partial, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(partial, out)
+
+
+def _move_into_place(partial: Path, out: Path) -> None:
+    """Rename ``partial`` to ``out``, replacing an earlier ``out`` only once this worked."""
+    if not out.exists():
+        os.replace(partial, out)
+        return
+    old = out.with_name(f".{out.name}.replaced-{os.getpid()}")
+    os.replace(out, old)
+    try:
+        os.replace(partial, out)
+    except BaseException:
+        os.replace(old, out)  # the earlier run stays as it was
+        raise
+    shutil.rmtree(old, ignore_errors=True)

@@ -171,6 +171,7 @@ def run_experiment(
     quiet: bool = False,
     overwrite: bool = False,
     config: Section | None = None,
+    exclusive: bool = True,
 ) -> RunResult:
     """Run ``experiment`` at ``level`` and (if ``out`` is given) write its directory.
 
@@ -197,6 +198,9 @@ def run_experiment(
         neurotoolkit; see :func:`neurotoolkit.io.check_output`).
     config : Section, optional
         A ready configuration (then ``preset`` and ``overrides`` are ignored).
+    exclusive : bool
+        Lock ``out`` while the run writes it, so that a second run into it is
+        refused at once (a sweep, which locks its whole folder, passes False).
 
     Returns
     -------
@@ -219,7 +223,7 @@ def run_experiment(
         result.metrics.setdefault("wall_time_s", time.perf_counter() - started)
         result.config = config
         return result
-    with run_directory(out, overwrite=overwrite) as partial:
+    with run_directory(out, overwrite=overwrite, exclusive=exclusive) as partial:
         result = run(config, level=level, seed=seed, device=device, workdir=partial, quiet=quiet)
         wall = time.perf_counter() - started
         result.metrics.setdefault("wall_time_s", wall)

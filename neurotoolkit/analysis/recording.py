@@ -71,9 +71,10 @@ def _intervals(name: str, values: Any) -> np.ndarray:
 def _triplet(name: str, values: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Weights as ``(i, j, w)``: presynaptic ids, postsynaptic ids, values."""
     if isinstance(values, (str, bytes)) or not hasattr(values, "__len__") or len(values) != 3:
-        got = len(values) if hasattr(values, "__len__") else type(values).__name__
+        got = (f"{len(values)} items" if hasattr(values, "__len__")
+               else f"a {type(values).__name__}")
         raise RecordingError(f"{name}: expected a 3-tuple (i, j, w) of presynaptic ids, "
-                             f"postsynaptic ids and weights, got {got!r} items")
+                             f"postsynaptic ids and weights, got {got}")
     i, j, w = values
     return _ids(f"{name}[i]", i), _ids(f"{name}[j]", j), _as_array(f"{name}[w]", w, float)
 

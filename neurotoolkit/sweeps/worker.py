@@ -246,7 +246,7 @@ def _run_point(task: Task, point: tuple[str, dict[str, Any], int],
             result = run_experiment(task.experiment, task.level, preset=task.preset, seed=seed,
                                     overrides=overrides, device=task.device,
                                     out=Path(task.out) / "points" / point_id, quiet=True,
-                                    overwrite=True)
+                                    overwrite=True, exclusive=False)  # the sweep holds OUT
         metrics = _json_metrics(result.metrics)
         wall = metrics.get("wall_time_s")
         outcome = Outcome(point_id, "ok", metrics,
@@ -314,7 +314,8 @@ def _write_standalone_point(task: Task, sim: Any, config: Any, point_id: str,
     from ..protocols.consolidation import analyse_simulation
     from ..runner import write_run
 
-    with run_directory(Path(task.out) / "points" / point_id, overwrite=True) as partial:
+    with run_directory(Path(task.out) / "points" / point_id, overwrite=True,
+                       exclusive=False) as partial:  # the sweep holds the folder's lock
         results = Path(tempfile.mkdtemp(prefix="results-", dir=sim.build_dir))
         try:
             output = sim.run(config, results_dir=results)

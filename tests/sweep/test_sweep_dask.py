@@ -19,6 +19,8 @@ import time
 
 import pytest
 
+from pathlib import Path
+
 from neurotoolkit.sweep import run_sweep
 from neurotoolkit.sweeps.table import read_table
 
@@ -196,3 +198,48 @@ def test_the_worker_setup_refuses_a_side_thread():
     thread.start()
     thread.join()
     assert errors and "main thread" in errors[0]
+
+
+FLAKY = """\
+experiment = "flaky"
+level = "binary"
+preset = "tiny"
+imports = ["sweep_plugin"]
+seeds = [1, 2]
+
+[grid]
+"replay.n_replays" = [20, 17]
+"""
+
+
+@pytest.mark.slow
+def test_sigkill_of_a_dask_sweep_leaves_no_worker(tmp_path, group_members):
+    """The LocalCluster's worker processes end with the killed sweep process."""
+    here = Path(__file__).resolve().parent
+    path = tmp_path / "flaky.toml"
+    path.write_text(FLAKY)
+    out = tmp_path / "out"
+    env = {**os.environ, "SWEEP_PLUGIN_SLOW": "1",
+           "PYTHONPATH": os.pathsep.join([str(here), os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.Popen([sys.executable, "-m", "neurotoolkit.cli", "sweep", str(path),
+                             "--executor", "dask", "--workers", "2", "--out", str(out),
+                             "--quiet"], env=env, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 180
+        while len(read_table(out / "results.csv")) < 2:
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.2)
+        time.sleep(1.0)  # both workers inside a hanging point
+        assert len(group_members(proc.pid)) >= 3
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        deadline = time.monotonic() + 5
+        while group_members(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not group_members(proc.pid), "Dask workers left running 5 s after the kill"
+    finally:
+        if group_members(proc.pid):
+            os.killpg(proc.pid, signal.SIGKILL)
+        if proc.poll() is None:
+            proc.wait(timeout=30)

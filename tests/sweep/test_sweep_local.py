@@ -241,7 +241,7 @@ def test_killed_sweep_loses_no_finished_point(tmp_path, how):
 
 
 @pytest.mark.slow
-def test_sigkill_of_the_sweep_process_alone_leaves_no_process(tmp_path):
+def test_sigkill_of_the_sweep_process_alone_leaves_no_process(tmp_path, group_members):
     """``kill -9`` of the sweep process (not its group): workers and the resource tracker end.
 
     Both workers hang in a point when the sweep process is killed; they are
@@ -253,12 +253,12 @@ def test_sigkill_of_the_sweep_process_alone_leaves_no_process(tmp_path):
     try:
         _wait_for_rows(proc, out / "results.csv", 2)
         time.sleep(1.0)  # both workers are now inside a hanging point
-        others = [pid for pid in _group_members(proc.pid) if pid != proc.pid]
+        others = [pid for pid in group_members(proc.pid) if pid != proc.pid]
         assert len(others) >= 2, "expected the worker processes to be running"
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
         assert _group_gone(proc.pid, timeout=5.0), \
-            f"left running 5 s after the kill: {_group_members(proc.pid)}"
+            f"left running 5 s after the kill: {group_members(proc.pid)}"
     finally:
         _kill_group(proc)
     # the flock on the folder went with the sweep process: a rerun may start at once
@@ -266,16 +266,3 @@ def test_sigkill_of_the_sweep_process_alone_leaves_no_process(tmp_path):
     assert (report.n_skipped, report.n_run, report.n_ok) == (2, 2, 4)
     assert len(read_table(out / "results.csv")) == 4
 
-
-def _group_members(pgid):
-    """Process ids in process group ``pgid`` (from /proc)."""
-    members = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[2]) == pgid and fields[0] != "Z":
-                members.append(int(entry.name))
-    return members
