@@ -10,7 +10,8 @@ the sweep runs to the end, and the script checks:
 
 - ``results.csv`` holds every point of the sweep exactly once, all ``ok``;
 - every point's ``metrics.json`` parses and agrees with its row;
-- no ``*.partial`` folder, temporary file or lock is left;
+- no ``*.partial`` folder, temporary file or lock file is left (the
+  sweep's ``.sweep.lock`` stays: an ``flock`` the kernel releases);
 - no process of any of the runs is left.
 
 Not a timed test: a benchmark to run by hand (a few minutes)::
@@ -157,6 +158,7 @@ def main() -> int:
         except (OSError, ValueError, KeyError):
             bad_metrics.append(row["point_id"])
     leftovers = ([str(p) for p in out.rglob("*.partial")] + [str(p) for p in out.rglob("*.tmp")]
+                 + [str(p) for p in out.rglob(".*.lock") if p.name != ".sweep.lock"]
                  + [str(p) for p in out.parent.glob(f".{out.name}*.lock")])
     still_running = sorted({pid for g in groups for pid in group_members(g)})
 

@@ -153,3 +153,11 @@ def test_damaged_recording_files_give_one_recording_error(tmp_path, kind, proble
 def test_a_missing_file_is_still_file_not_found(tmp_path):
     with pytest.raises(FileNotFoundError):
         Recording.load(tmp_path / "absent.npz")
+
+
+def test_integer_valued_float_ids_are_still_accepted():
+    """A lab's ids stored as floats (``3.0``) are ids; only fractions are refused."""
+    rec = Recording.from_arrays(spike_times=[0.1, 0.2], spike_ids=np.array([1.0, 0.0]),
+                                cell_labels=["place", "place"], latent_order=[1.0, 0.0])
+    assert rec.spike_ids.dtype == np.int64 and rec.spike_ids.tolist() == [1, 0]
+    assert rec.latent_order.tolist() == [1, 0]

@@ -76,6 +76,8 @@ def test_load_errors(tmp_path):
                                                  "booleans"),
     (dict(spike_ids=[0, 2**63, 1, 0]), r"spike_ids: element 1 \(9.22.*\) is too large"),
     (dict(spike_ids=[0, 2**64, 1, 0]), r"spike_ids: element 1 .* is not a cell id"),
+    (dict(spike_ids=np.array([0, 2**63, 1, 0], dtype=np.uint64)),
+     r"spike_ids: element 1 \(9223372036854775808\) is too large"),
     (dict(spike_ids=["a", "b", "c", "d"]), "spike_ids: cell ids must be integers"),
     (dict(latent_order=[0, 1.5]), r"latent_order: element 1 \(1.5\) is not an integer id"),
     (dict(latent_order=[1, -2]), r"latent_order: element 1 \(-2\) is a negative cell id"),
