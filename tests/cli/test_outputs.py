@@ -183,3 +183,21 @@ def test_an_io_failure_after_work_began_is_exit_1_and_leaves_nothing(tmp_path, c
 
 def test_output_errors_are_os_errors():
     assert issubclass(OutputError, OSError)
+
+
+@pytest.mark.parametrize("command", ["sweep", "demo"])
+def test_sweep_and_demo_check_out_before_anything_runs(tmp_path, capsys, command):
+    target = tmp_path / "notes.txt"
+    target.write_text("keep")
+    sweep_file = tmp_path / "s.toml"
+    sweep_file.write_text('experiment = "consolidation"\nlevel = "binary"\npreset = "tiny"\n'
+                          'seeds = [1]\n')
+    args = {"sweep": ["sweep", str(sweep_file), "--quiet"],
+            "demo": ["demo", "--preset", "tiny", "--quiet"]}[command]
+    for out in (target, target / "sub"):
+        started = time.perf_counter()
+        assert main([*args, "--out", str(out)]) == 2
+        assert time.perf_counter() - started < 10  # nothing simulated, nothing compiled
+        assert "not a folder" in one_line_error(capsys)
+    assert target.read_text() == "keep"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt", "s.toml"]

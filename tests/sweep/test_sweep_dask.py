@@ -145,12 +145,12 @@ def test_dask_separate_scheduler_and_worker(sweep_file, local_rows, scheduler_ad
     assert comparable(read_table(out / "results.csv")) == comparable(local_rows)
 
 
-@pytest.fixture(scope="module")
-def lif_sweep(tmp_path_factory):
-    """The spiking sweep file and its table on local worker processes."""
-    folder = tmp_path_factory.mktemp("lif")
-    path = folder / "lif.toml"
-    path.write_text(SPIKING.format(level="lif"))
+@pytest.fixture(scope="module", params=["lif", "dendritic"])
+def spiking_sweep(request, tmp_path_factory):
+    """A spiking sweep file (each level) and its table on local worker processes."""
+    folder = tmp_path_factory.mktemp(request.param)
+    path = folder / f"{request.param}.toml"
+    path.write_text(SPIKING.format(level=request.param))
     report = run_sweep(path, folder / "local", executor="local", workers=2, quiet=True)
     assert (report.n_ok, report.n_failed) == (2, 0)
     return path, read_table(folder / "local" / "results.csv")
@@ -165,17 +165,17 @@ def _assert_same_spiking_table(out, report, local_rows):
 
 
 @pytest.mark.slow
-def test_spiking_points_on_a_local_cluster(lif_sweep, tmp_path):
-    path, local_rows = lif_sweep
+def test_spiking_points_on_a_local_cluster(spiking_sweep, tmp_path):
+    path, local_rows = spiking_sweep
     out = tmp_path / "out"
     report = run_sweep(path, out, executor="dask", workers=2, quiet=True)
     _assert_same_spiking_table(out, report, local_rows)
 
 
 @pytest.mark.slow
-def test_spiking_points_on_scheduler_and_worker_processes(lif_sweep, scheduler_address,
+def test_spiking_points_on_scheduler_and_worker_processes(spiking_sweep, scheduler_address,
                                                           tmp_path):
-    path, local_rows = lif_sweep
+    path, local_rows = spiking_sweep
     out = tmp_path / "out"
     report = run_sweep(path, out, scheduler=scheduler_address, quiet=True)
     _assert_same_spiking_table(out, report, local_rows)
