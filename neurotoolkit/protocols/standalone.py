@@ -242,10 +242,10 @@ def side_by_side(tasks: Sequence[Callable[[], Any]]) -> list[Any]:
     results: dict[int, Any] = {}
     errors: list[str] = []
     width = os.cpu_count() or 1
+    parent = os.getpid()
     for first in range(0, len(tasks), width):
         batch = range(first, min(first + width, len(tasks)))
         channel = context.Queue()
-        parent = os.getpid()
 
         def child(index: int) -> None:
             from threadpoolctl import threadpool_limits
