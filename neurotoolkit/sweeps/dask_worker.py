@@ -17,7 +17,7 @@ point at a time per process (:data:`neurotoolkit.sweeps.worker` holds a
 process lock, so a worker with several threads queues them), the device
 reset by each run, Cython's compiled-code cache in the user's cache folder
 (Brian2 locks it between processes) and standalone builds under one lock per
-network structure (:func:`~neurotoolkit.sweeps.worker.build_lock`).
+network structure (:func:`~neurotoolkit.protocols.devices.build_lock`).
 
 This module imports ``distributed``; only the Dask executor and Dask
 workers import it.

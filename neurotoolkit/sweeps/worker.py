@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..protocols.devices import build_lock
 from .spec import STANDALONE_REUSE
 from .table import Outcome
 
@@ -192,27 +193,6 @@ def _json_metrics(metrics: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(json_ready(metrics)))
 
 
-@contextlib.contextmanager
-def build_lock(path: Path) -> Iterator[None]:
-    """Hold an exclusive lock on ``path`` (``fcntl.flock``; a no-op where there is none).
-
-    Two processes that would build the same standalone structure into the
-    same cache folder take turns: the second finds the program compiled.
-    """
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows
-        yield
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 # ---------------------------------------------------------------------------
 # Running points
 # ---------------------------------------------------------------------------
@@ -261,8 +241,7 @@ def _run_point(task: Task, point: tuple[str, dict[str, Any], int],
 def _run_shared_build(task: Task, reporter: Callable[[dict[str, Any]], None] | None
                       ) -> list[Outcome]:
     """Points sharing one standalone build: compile once, rerun with ``run_args``."""
-    from ..protocols.devices import standalone_build_root
-    from ..protocols.standalone import StandaloneSimulation, structure_key
+    from ..protocols.standalone import StandaloneSimulation
     from ..runner import resolve_config
 
     outcomes: list[Outcome] = []
@@ -282,10 +261,7 @@ def _run_shared_build(task: Task, reporter: Callable[[dict[str, Any]], None] | N
                     config = resolve_config(task.experiment, task.level, task.preset, overrides)
                     build_s = 0.0
                     if sim is None:
-                        key = structure_key(config, task.level, seed)
-                        try:
-                            stack.enter_context(build_lock(standalone_build_root()
-                                                           / f"{key}.lock"))
+                        try:  # (it locks its build folder against other processes)
                             sim = stack.enter_context(StandaloneSimulation(
                                 config, level=task.level, seed=seed, quiet=True))
                         except Exception as err:
