@@ -28,6 +28,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .config import ConfigError, parse_override
+from .io import OutputError, check_output
 
 __all__ = ["main", "build_parser"]
 
@@ -107,8 +108,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     config = resolve_config(args.experiment, args.level, args.preset, overrides)  # validate first
     _check_nwb(args)
     out = Path(args.out) if args.out else _default_out(args)
-    if out.exists() and not args.overwrite:
-        raise ConfigError("out", f"{out} exists already; choose another --out or pass --overwrite")
+    check_output(out, overwrite=args.overwrite)  # before anything runs
     result = run_experiment(args.experiment, args.level, preset=args.preset, seed=args.seed,
                             overrides=overrides, device=args.device, out=out, quiet=args.quiet,
                             overwrite=args.overwrite, config=config, nwb=args.nwb)
@@ -174,9 +174,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as err:
         print(f"neurotoolkit: error: {err}", file=sys.stderr)
         return EXIT_USAGE
-    except (FileNotFoundError, FileExistsError) as err:
+    except (FileNotFoundError, FileExistsError, OutputError) as err:
         print(f"neurotoolkit: error: {err}", file=sys.stderr)
         return EXIT_USAGE
+    except OSError as err:  # after work began (disk full, a folder removed): nothing half-written
+        print(f"neurotoolkit: error: {' '.join(str(err).split())}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("neurotoolkit: interrupted; finished work is kept", file=sys.stderr)
         return 130

@@ -38,7 +38,8 @@ def run_demo(out: Path = Path("runs/demo"), preset: str = "default", seed: int =
     Parameters
     ----------
     out : Path
-        Output folder (replaced if it holds an earlier demo).
+        Output folder (written into if it holds an earlier demo); checked
+        before anything runs and locked while the demo writes it.
     preset : str
         Point-neuron preset (``default``; ``tiny`` for a quick look).
     seed : int
@@ -50,15 +51,26 @@ def run_demo(out: Path = Path("runs/demo"), preset: str = "default", seed: int =
     nwb : bool
         Each run also writes ``recording.nwb`` (needs ``neurotoolkit[nwb]``).
     """
-    from .analysis import Recording
-    from .io import atomic_write_text
-    from .plasticity.pathways import pathway_key
-    from .protocols.standalone import StandaloneSimulation, side_by_side
+    from .io import check_output, mark_run_folder, output_lock
     from .runner import resolve_config
 
     started = time.perf_counter()
     out = Path(out)
     config = resolve_config("consolidation", "lif", preset)
+    check_output(out, existing_ok=True)  # a file, no parent, not writable: refused now
+    with output_lock(out):  # a second demo into the same folder is refused at once
+        out.mkdir(parents=True, exist_ok=True)
+        mark_run_folder(out, kind="demo")
+        return _run_demo(out, config, preset, seed, quiet, pathway_sets, started)
+
+
+def _run_demo(out: Path, config: Any, preset: str, seed: int, quiet: bool,
+              pathway_sets: tuple[str, ...], started: float) -> dict:
+    from .analysis import Recording
+    from .io import atomic_write_text
+    from .plasticity.pathways import pathway_key
+    from .protocols.standalone import StandaloneSimulation, side_by_side
+
     _say(quiet, f"neurotoolkit demo: {config.network.n_pyramidal} pyramidal cells, "
                 f"{config.track.n_laps} laps online, {config.offline_duration_s:g} s offline, "
                 f"pathway sets {', '.join(pathway_sets)}; output in {out}")
@@ -90,6 +102,7 @@ def run_demo(out: Path = Path("runs/demo"), preset: str = "default", seed: int =
 def _run_one(simulation: Any, config: Any, pathways: str, run_dir: Path, preset: str,
              seed: int, nwb: bool = False) -> dict:
     """Run one pathway set on the compiled program, analyse it, write its directory."""
+    from .io import mark_run_folder
     from .protocols.comparison import run_pathway_set
     from .runner import write_run
 
@@ -97,6 +110,7 @@ def _run_one(simulation: Any, config: Any, pathways: str, run_dir: Path, preset:
     _, result = run_pathway_set(simulation, config, pathways, level="lif", seed=seed)
     result.metrics.setdefault("wall_time_s", time.perf_counter() - started)
     run_dir.mkdir(parents=True, exist_ok=True)
+    mark_run_folder(run_dir)
     write_run(result, run_dir, {"experiment": "consolidation", "level": "lif",
                                 "preset": preset, "seed": seed, "device": "cpp_standalone",
                                 "overrides": {"plasticity.pathways": pathways}}, nwb=nwb)

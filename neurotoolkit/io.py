@@ -25,13 +25,14 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext, suppress
 from datetime import datetime, timezone
 from importlib import metadata as importlib_metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 __all__ = [
+    "atomic_writer",
     "atomic_write_bytes",
     "atomic_write_text",
     "atomic_write_json",
@@ -40,24 +41,59 @@ __all__ = [
     "read_metrics",
     "provenance",
     "run_directory",
+    "RUN_MARKER",
+    "OutputError",
+    "resolve_output",
+    "check_output",
+    "mark_run_folder",
+    "output_lock",
 ]
 
 
-def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
-    """Write ``data`` to ``path`` via a temporary file and an atomic rename."""
+def _umask() -> int:
+    """The process's file-creation mask (read without changing it where /proc has it)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # elsewhere: read it by setting it, then put it back
+    os.umask(mask)
+    return mask
+
+
+@contextmanager
+def atomic_writer(path: str | os.PathLike) -> Iterator[BinaryIO]:
+    """A binary file handle whose content appears at ``path`` only when the block ends.
+
+    The data go to a temporary file beside ``path``, flushed to disk and
+    renamed over ``path``; on an exception the temporary file is removed and
+    ``path`` is untouched.  The file gets the mode an ordinary ``open`` would
+    give (``0666`` less the umask), not the ``0600`` of a temporary file, so
+    a run directory on a shared filesystem is readable as the user intends.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return path
+
+
+def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
+    """Write ``data`` to ``path`` via a temporary file and an atomic rename."""
+    with atomic_writer(path) as handle:
+        handle.write(data)
+    return Path(path)
 
 
 def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
@@ -170,32 +206,210 @@ def provenance(**extra: Any) -> dict[str, Any]:
     }
 
 
-@contextmanager
-def run_directory(out: str | os.PathLike, *, overwrite: bool = False) -> Iterator[Path]:
-    """Assemble a run directory under ``OUT.partial``; rename it to ``OUT`` on success.
+#: File that marks a folder as written by neurotoolkit (``--overwrite`` replaces only those).
+RUN_MARKER = ".neurotoolkit-run"
 
-    On an exception the partial directory is removed, so a failed run leaves
-    no directory behind.  If ``OUT`` exists it is an error unless
-    ``overwrite`` is true, in which case it is replaced only after the new
-    run has finished.
+
+class OutputError(OSError):
+    """An output folder cannot be used (exists, is a file, not writable, locked)."""
+
+
+def resolve_output(out: str | os.PathLike) -> Path:
+    """``out`` as an absolute path with ``~``, ``.`` and ``..`` resolved.
+
+    ``runs/x/..`` is ``runs``, so the folder that would be written (and, with
+    ``--overwrite``, replaced) is the one named in every message.
+    """
+    return Path(os.path.expanduser(os.fspath(out))).resolve()
+
+
+def check_output(out: str | os.PathLike, *, overwrite: bool = False,
+                 existing_ok: bool = False) -> Path:
+    """Check, before any work, that ``out`` can be written; return it resolved.
+
+    Parameters
+    ----------
+    out : path
+        The output folder.
+    overwrite : bool
+        An existing ``out`` may be replaced, if neurotoolkit wrote it (it holds
+        the :data:`RUN_MARKER` file).
+    existing_ok : bool
+        An existing folder is written into (a sweep that resumes).
 
     Raises
     ------
-    FileExistsError
-        If ``OUT`` exists and ``overwrite`` is false.
+    OutputError
+        If ``out`` is a file, lies under a file, has no writable existing
+        parent, exists (without ``overwrite`` or ``existing_ok``), or would be
+        replaced but is not a folder that neurotoolkit wrote.
     """
-    out = Path(out)
-    if out.exists() and not overwrite:
-        raise FileExistsError(f"{out} exists already; choose another --out or remove it")
-    partial = out.with_name(out.name + ".partial")
-    if partial.exists():
-        shutil.rmtree(partial)
-    partial.mkdir(parents=True)
+    out = resolve_output(out)
+    given = out  # messages name the folder that would be written, ``..`` resolved
+    if out == Path(out.anchor):
+        raise OutputError(f"{given}: the root folder cannot be an output folder")
+    if out.exists() or out.is_symlink():
+        if not out.is_dir():
+            raise OutputError(f"{given}: exists and is not a folder")
+        if existing_ok:
+            _check_writable(out, given)
+            return out
+        if not overwrite:
+            raise OutputError(f"{given} exists already; choose another --out or pass "
+                              f"--overwrite")
+        if not (out / RUN_MARKER).is_file():
+            raise OutputError(f"{given}: not a folder written by neurotoolkit (no {RUN_MARKER} "
+                              f"file), so --overwrite will not replace it; remove it yourself "
+                              f"or choose another --out")
+        _check_writable(out.parent, given)
+        return out
+    ancestor = out.parent
+    while not ancestor.exists():
+        if ancestor.is_symlink():
+            raise OutputError(f"{given}: {ancestor} is a broken link")
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise OutputError(f"{given}: {ancestor} is a file, not a folder")
+    _check_writable(ancestor, given)
+    return out
+
+
+def _check_writable(folder: Path, given: Any) -> None:
+    """Create and remove a file in ``folder`` (permissions, read-only or full filesystems)."""
     try:
-        yield partial
+        fd, probe = tempfile.mkstemp(prefix=".neurotoolkit-probe-", dir=folder)
+    except OSError as err:
+        raise OutputError(f"{given}: cannot write into {folder} "
+                          f"({err.strerror or type(err).__name__})") from None
+    os.close(fd)
+    os.unlink(probe)
+
+
+def mark_run_folder(folder: str | os.PathLike, kind: str = "run") -> None:
+    """Write the :data:`RUN_MARKER` file that lets ``--overwrite`` replace ``folder``."""
+    atomic_write_text(Path(folder) / RUN_MARKER,
+                      json.dumps({"written_by": "neurotoolkit", "kind": kind}) + "\n")
+
+
+def _process_start(pid: int) -> str | None:
+    """Start time of process ``pid`` (clock ticks since boot; ``None`` if unknown)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
+def _alive(pid: int, start: str | None) -> bool:
+    """Whether the process that wrote a lock still runs (and is the same process)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    now = _process_start(pid)
+    return start is None or now is None or now == start  # a reused pid is another process
+
+
+@contextmanager
+def output_lock(out: str | os.PathLike) -> Iterator[None]:
+    """Hold ``.OUT.lock`` beside ``out`` while writing it; refuse a second writer at once.
+
+    The lock file holds the owner's host, pid and process start time; a lock
+    whose owner on this host has died (``kill -9``, a crash) is stale and is
+    taken over.  A lock from another host is respected (remove it by hand if
+    that host is gone).
+
+    Raises
+    ------
+    OutputError
+        If another live process holds the lock.
+    """
+    out = resolve_output(out)
+    lock = out.parent / f".{out.name}.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    me = {"host": platform.node(), "pid": os.getpid(), "start": _process_start(os.getpid())}
+    for _ in range(10):
+        try:
+            fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            try:
+                owner = json.loads(lock.read_text())
+                host, pid = owner["host"], int(owner["pid"])
+            except FileNotFoundError:
+                continue  # released meanwhile
+            except (OSError, ValueError, KeyError, TypeError):
+                owner, host, pid = {}, me["host"], -1  # unreadable: a writer died mid-write
+            if host != me["host"] or (pid > 0 and _alive(pid, owner.get("start"))):
+                where = "" if host == me["host"] else f" on {host}"
+                raise OutputError(f"{out} is being written by another neurotoolkit process "
+                                  f"(pid {pid}{where}); wait for it or choose another --out "
+                                  f"(lock {lock})") from None
+            stale = lock.with_name(f"{lock.name}.stale-{os.getpid()}")
+            with suppress(OSError):  # only one process moves a stale lock away
+                os.replace(lock, stale)
+                stale.unlink()
+            continue
+        with os.fdopen(fd, "w") as handle:
+            handle.write(json.dumps(me))
+        break
+    else:
+        raise OutputError(f"could not take the lock {lock}")
+    try:
+        yield
+    finally:
+        with suppress(OSError):
+            lock.unlink()
+
+
+@contextmanager
+def run_directory(out: str | os.PathLike, *, overwrite: bool = False,
+                  exclusive: bool = True) -> Iterator[Path]:
+    """Assemble a run directory under ``OUT.partial``; rename it to ``OUT`` on success.
+
+    ``OUT`` is locked for the whole run (a second writer is refused at once),
+    checked before anything runs (:func:`check_output`) and marked as written
+    by neurotoolkit (:data:`RUN_MARKER`).  On an exception the partial
+    directory is removed, so a failed run leaves no directory behind.  If
+    ``OUT`` exists it is an error unless ``overwrite`` is true and ``OUT`` is
+    a run directory, in which case it is replaced only after the new run has
+    finished.  ``exclusive=False`` skips the lock, for a caller that holds
+    a lock on a folder above (a sweep writing its points).
+
+    Raises
+    ------
+    OutputError
+        If ``OUT`` cannot be written or replaced (see :func:`check_output`),
+        or another process is writing it.
+    """
+    given = out
+    out = check_output(out, overwrite=overwrite)
+    with output_lock(out) if exclusive else nullcontext():
+        check_output(given, overwrite=overwrite)  # again, now that no one else writes
+        partial = out.with_name(out.name + ".partial")
+        if partial.exists():  # left by a run that died: nobody holds the lock
+            shutil.rmtree(partial)
+        partial.mkdir(parents=True)
+        try:
+            mark_run_folder(partial)
+            yield partial
+            _move_into_place(partial, out)
+        except BaseException:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise
+
+
+def _move_into_place(partial: Path, out: Path) -> None:
+    """Rename ``partial`` to ``out``, replacing an earlier ``out`` only once this worked."""
+    if not out.exists():
+        os.replace(partial, out)
+        return
+    old = out.with_name(f".{out.name}.replaced-{os.getpid()}")
+    os.replace(out, old)
+    try:
+        os.replace(partial, out)
     except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
+        os.replace(old, out)  # the earlier run stays as it was
         raise
-    if out.exists():
-        shutil.rmtree(out)
-    os.replace(partial, out)
+    shutil.rmtree(old, ignore_errors=True)

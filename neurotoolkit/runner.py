@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from .config import ConfigError, Section, load_preset
-from .io import atomic_write_json, atomic_write_text, provenance, run_directory, to_toml
+from .io import (atomic_write_json, atomic_write_text, check_output, provenance, run_directory,
+                 to_toml)
 
 __all__ = [
     "LEVELS",
@@ -180,6 +181,7 @@ def run_experiment(
     overwrite: bool = False,
     config: Section | None = None,
     nwb: bool = False,
+    exclusive: bool = True,
 ) -> RunResult:
     """Run ``experiment`` at ``level`` and (if ``out`` is given) write its directory.
 
@@ -202,11 +204,15 @@ def run_experiment(
     quiet : bool
         No progress output.
     overwrite : bool
-        Replace an existing ``out``.
+        Replace an existing ``out`` (only a run directory written by
+        neurotoolkit; see :func:`neurotoolkit.io.check_output`).
     config : Section, optional
         A ready configuration (then ``preset`` and ``overrides`` are ignored).
     nwb : bool
         Also write the Recording as ``recording.nwb`` (needs ``neurotoolkit[nwb]``).
+    exclusive : bool
+        Lock ``out`` while the run writes it, so that a second run into it is
+        refused at once (a sweep, which locks its whole folder, passes False).
 
     Returns
     -------
@@ -220,8 +226,8 @@ def run_experiment(
     if config is None:
         config = resolve_config(experiment, level, preset, overrides)
     run: Callable[..., RunResult] = _load(spec.run)
-    if out is not None and Path(out).exists() and not overwrite:
-        raise FileExistsError(f"{out} exists already; choose another --out or remove it")
+    if out is not None:  # before anything runs
+        check_output(out, overwrite=overwrite)
 
     started = time.perf_counter()
     if out is None:
@@ -229,7 +235,7 @@ def run_experiment(
         result.metrics.setdefault("wall_time_s", time.perf_counter() - started)
         result.config = config
         return result
-    with run_directory(out, overwrite=overwrite) as partial:
+    with run_directory(out, overwrite=overwrite, exclusive=exclusive) as partial:
         result = run(config, level=level, seed=seed, device=device, workdir=partial, quiet=quiet)
         wall = time.perf_counter() - started
         result.metrics.setdefault("wall_time_s", wall)

@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import ConfigError
-from .io import atomic_write_text
+from .io import atomic_write_text, check_output, mark_run_folder
 from .sweeps.spec import Sweep, SweepError, load_sweep, parse_sweep
 from .sweeps.table import Outcome, ResultsTable
 
@@ -172,7 +172,9 @@ def run_sweep(sweep: Sweep | str | os.PathLike, out: str | os.PathLike | None = 
     out = Path(out) if out is not None else default_out(sweep)
     if workers is not None and workers < 1:
         raise ConfigError("workers", f"must be at least 1, got {workers}")
+    check_output(out, existing_ok=True)  # a file, no parent, not writable: refused now
     with _exclusive(out):
+        mark_run_folder(out, kind="sweep")
         table = ResultsTable(out, sweep)
         table.recover()
         if sweep.text:

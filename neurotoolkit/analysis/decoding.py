@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._ids import check_counts
+
 __all__ = ["decode", "log_likelihood_terms", "position_error", "normalise_log_posterior"]
 
 #: default rate floor, Hz: a cell fires at least this often anywhere
@@ -92,7 +94,9 @@ def decode(counts: np.ndarray, tuning: np.ndarray, bin_s: float,
     Parameters
     ----------
     counts : ndarray, shape (..., n_bins, n_cells)
-        Spike counts; leading axes (events, shuffles) are decoded together.
+        Spike counts (finite, non-negative numbers; a ``ValueError`` names
+        the first that is not); leading axes (events, shuffles) are decoded
+        together.
     tuning : ndarray, shape (n_cells, n_pos)
         Tuning curves in Hz (e.g. ``TuningCurves.rates``).
     bin_s : float
@@ -120,7 +124,7 @@ def decode(counts: np.ndarray, tuning: np.ndarray, bin_s: float,
     >>> int(decode(np.array([[0, 3, 0]]), tuning, 0.02).argmax())
     1
     """
-    counts = np.asarray(counts)
+    counts = check_counts("counts", counts)
     log_rates, expected = log_likelihood_terms(tuning, bin_s, rate_floor)
     if counts.shape[-1] != log_rates.shape[0]:
         raise ValueError(f"counts has {counts.shape[-1]} cells but tuning has "

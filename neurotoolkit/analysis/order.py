@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._ids import as_cell_ids, first_duplicate
+
 __all__ = [
     "kendall_distance",
     "sequence_distance",
@@ -100,7 +102,10 @@ def sequence_distance(order: np.ndarray, latent: np.ndarray, circular: bool = Fa
 
     Notes
     -----
-    Restricted to cells present in both lists.  The distance is
+    Restricted to cells present in both lists.  Each list must name a cell at
+    most once and hold non-negative integer ids (a ``ValueError`` names the
+    argument and the first bad element): a repeated or negative id would
+    otherwise give a plausible but wrong distance.  The distance is
     ``min(K(r), K(reverse(r)))`` with ``K`` the fraction of discordant pairs,
     which equals ``min(K, 1 - K)``; ``O(n log n)``, circular included.
 
@@ -111,6 +116,7 @@ def sequence_distance(order: np.ndarray, latent: np.ndarray, circular: bool = Fa
     >>> round(sequence_distance([2, 1, 3, 4], [1, 2, 3, 4]), 4)  # 1 of 6 pairs
     0.1667
     """
+    order, latent = _checked_order("order", order), _checked_order("latent", latent)
     ranks = common_ranks(order, latent)
     if ranks.size < 2:
         return float("nan")
@@ -126,6 +132,17 @@ def sequence_distance(order: np.ndarray, latent: np.ndarray, circular: bool = Fa
     counts = inversions + np.concatenate(([0], np.cumsum(n - 1 - 2 * position[:-1])))
     k = counts / pairs
     return float(np.minimum(k, 1.0 - k).min())
+
+
+def _checked_order(name: str, ids: object) -> np.ndarray:
+    """Cell ids of an order: non-negative integers, each at most once."""
+    array = as_cell_ids(name, ids)
+    duplicate = first_duplicate(array)
+    if duplicate is not None:
+        index, cell = duplicate
+        raise ValueError(f"{name}: cell {cell} appears again at position {index}; an order "
+                         f"names each cell once")
+    return array
 
 
 def _as_rank_matrix(ranks: np.ndarray) -> np.ndarray:

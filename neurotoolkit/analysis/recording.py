@@ -17,13 +17,17 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+import zipfile
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from ..io import atomic_writer
+from ._ids import as_cell_ids, first_duplicate
 
 __all__ = ["Recording", "RecordingError"]
 
@@ -40,6 +44,39 @@ def _as_array(name: str, values: Any, dtype: Any, ndim: int = 1) -> np.ndarray:
     if array.ndim != ndim:
         raise RecordingError(f"{name}: expected a {ndim}-d array, got shape {array.shape}")
     return array
+
+
+def _ids(name: str, values: Any) -> np.ndarray:
+    return as_cell_ids(name, values, error=RecordingError)
+
+
+def _intervals(name: str, values: Any) -> np.ndarray:
+    """``(n, 2)`` float array of ``[start, stop)`` pairs, from that shape or a flat list."""
+    try:
+        array = np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise RecordingError(f"{name}: cannot be read as (start, stop) pairs of numbers "
+                             f"({err})") from err
+    if array.ndim == 1:
+        if array.size % 2:
+            raise RecordingError(f"{name}: a flat list of interval bounds needs an even number "
+                                 f"of values (start, stop, ...), got {array.size}")
+        array = array.reshape(-1, 2)
+    if array.ndim != 2 or array.shape[1] != 2:
+        raise RecordingError(f"{name}: expected shape (n, 2) of (start, stop) pairs, "
+                             f"got {array.shape}")
+    return array
+
+
+def _triplet(name: str, values: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Weights as ``(i, j, w)``: presynaptic ids, postsynaptic ids, values."""
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__len__") or len(values) != 3:
+        got = (f"{len(values)} items" if hasattr(values, "__len__")
+               else f"a {type(values).__name__}")
+        raise RecordingError(f"{name}: expected a 3-tuple (i, j, w) of presynaptic ids, "
+                             f"postsynaptic ids and weights, got {got}")
+    i, j, w = values
+    return _ids(f"{name}[i]", i), _ids(f"{name}[j]", j), _as_array(f"{name}[w]", w, float)
 
 
 @dataclass(frozen=True, eq=False)
@@ -107,8 +144,12 @@ class Recording:
         Raises
         ------
         RecordingError
-            On unsorted or negative times, ids out of range, mismatched
-            lengths or malformed intervals.
+            On unsorted or negative times; ids that are not non-negative
+            integers (``1.7``, ``True``, ``-1``, beyond int64) or out of
+            range; a latent order with a repeated id; mismatched lengths;
+            intervals that are not finite ``(start, stop)`` pairs with
+            ``start < stop``; weights that are not ``(i, j, w)`` triplets.
+            The message names the argument and the first bad element.
         """
         labels = np.asarray(cell_labels, dtype=str)
         if labels.ndim != 1:
@@ -122,19 +163,17 @@ class Recording:
                 np.argsort(centres[with_field], kind="stable")] if len(with_field) else []
         return cls(
             spike_times=_as_array("spike_times", spike_times, float),
-            spike_ids=_as_array("spike_ids", spike_ids, np.int64),
+            spike_ids=_ids("spike_ids", spike_ids),
             cell_labels=labels,
             field_centres=centres,
-            latent_order=_as_array("latent_order", latent_order, np.int64),
+            latent_order=_ids("latent_order", latent_order),
             position_times=_as_array("position_times", [] if position_times is None
                                      else position_times, float),
             positions=_as_array("positions", [] if positions is None else positions, float),
             position_unit=str(position_unit),
-            intervals={str(k): _as_array(f"intervals[{k!r}]", np.reshape(v, (-1, 2)), float, 2)
+            intervals={str(k): _intervals(f"intervals[{k!r}]", v)
                        for k, v in (intervals or {}).items()},
-            weights={str(k): tuple(_as_array(f"weights[{k!r}][{n}]", a, t)
-                                   for n, a, t in zip("ijw", v, (np.int64, np.int64, float)))
-                     for k, v in (weights or {}).items()},
+            weights={str(k): _triplet(f"weights[{k!r}]", v) for k, v in (weights or {}).items()},
             metadata=dict(metadata or {}),
         )
 
@@ -164,10 +203,15 @@ class Recording:
             raise RecordingError(f"field_centres: expected {n_cells} values (one per cell), "
                                  f"got {self.field_centres.size}")
         if self.latent_order.size:
-            if np.any((self.latent_order < 0) | (self.latent_order >= n_cells)):
-                raise RecordingError("latent_order: contains ids out of range")
-            if np.unique(self.latent_order).size != self.latent_order.size:
-                raise RecordingError("latent_order: contains repeated ids")
+            outside = np.flatnonzero((self.latent_order < 0) | (self.latent_order >= n_cells))
+            if outside.size:
+                raise RecordingError(f"latent_order: element {outside[0]} (id "
+                                     f"{self.latent_order[outside[0]]}) out of range for "
+                                     f"{n_cells} cells")
+            duplicate = first_duplicate(self.latent_order)
+            if duplicate is not None:
+                raise RecordingError(f"latent_order: cell {duplicate[1]} appears again at "
+                                     f"position {duplicate[0]}; an order names each cell once")
         if self.position_times.shape != self.positions.shape:
             raise RecordingError(
                 f"position_times and positions differ in length "
@@ -175,8 +219,19 @@ class Recording:
         if self.position_times.size and np.any(np.diff(self.position_times) < 0):
             raise RecordingError("position_times: not sorted ascending")
         for name, iv in self.intervals.items():
-            if iv.size and np.any(iv[:, 1] < iv[:, 0]):
-                raise RecordingError(f"intervals[{name!r}]: an interval ends before it starts")
+            if iv.ndim != 2 or iv.shape[1:] != (2,):
+                raise RecordingError(f"intervals[{name!r}]: expected shape (n, 2), "
+                                     f"got {iv.shape}")
+            finite = np.isfinite(iv).all(axis=1)
+            if not finite.all():
+                row = int(np.flatnonzero(~finite)[0])
+                raise RecordingError(f"intervals[{name!r}]: interval {row} {iv[row].tolist()} "
+                                     f"is not finite")
+            backwards = iv[:, 1] <= iv[:, 0]
+            if backwards.any():
+                row = int(np.flatnonzero(backwards)[0])
+                raise RecordingError(f"intervals[{name!r}]: interval {row} "
+                                     f"{iv[row].tolist()} does not start before it stops")
         for name, (i, j, w) in self.weights.items():
             if not (i.shape == j.shape == w.shape):
                 raise RecordingError(f"weights[{name!r}]: i, j and w differ in length")
@@ -241,15 +296,8 @@ class Recording:
         header = {"format": "neurotoolkit.Recording", "version": 1,
                   "position_unit": self.position_unit, "metadata": self.metadata}
         arrays["header"] = np.asarray(json.dumps(header))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                np.savez_compressed(handle, **arrays)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with atomic_writer(path) as handle:
+            np.savez_compressed(handle, **arrays)
         return path
 
     @classmethod
@@ -261,18 +309,54 @@ class Recording:
         FileNotFoundError
             If ``path`` does not exist.
         RecordingError
-            If the file is not a Recording.
+            If the file is not a readable Recording (empty, truncated or
+            corrupted, not an ``.npz`` archive, an array or the header
+            missing or malformed, or arrays that fail validation); the
+            message names the file and the problem.
         """
         path = Path(path)
         if not path.exists():
             raise FileNotFoundError(f"no Recording at {path}")
+        try:
+            return cls._read(path)
+        except RecordingError as err:
+            raise RecordingError(f"{path}: {err}") from err
+        except (OSError, EOFError, ValueError, KeyError, TypeError, AttributeError,
+                zipfile.BadZipFile, zlib.error) as err:
+            problem = " ".join(f"{type(err).__name__}: {err}".split())
+            raise RecordingError(f"{path}: not a readable Recording "
+                                 f"(damaged or incomplete file: {problem})") from err
+
+    @classmethod
+    def _read(cls, path: Path) -> Recording:
+        with path.open("rb") as handle:
+            magic = handle.read(4)
+        if not magic:
+            raise RecordingError("the file is empty")
+        if magic[:2] != b"PK":
+            raise RecordingError("not an .npz archive (a Recording is written by "
+                                 "Recording.save)")
         with np.load(path, allow_pickle=False) as data:
             if "header" not in data.files:
-                raise RecordingError(f"{path} is not a neurotoolkit Recording (no header)")
-            header = json.loads(str(data["header"]))
+                raise RecordingError("not a neurotoolkit Recording (no header)")
+            try:
+                header = json.loads(str(data["header"]))
+            except json.JSONDecodeError as err:
+                raise RecordingError(f"the header is not valid JSON ({err})") from err
+            if not isinstance(header, dict) or header.get("format") != "neurotoolkit.Recording":
+                raise RecordingError("the header does not describe a neurotoolkit Recording")
+            missing = [k for k in ("spike_times", "spike_ids", "cell_labels", "field_centres",
+                                   "latent_order", "position_times", "positions")
+                       if k not in data.files]
+            if missing:
+                raise RecordingError(f"missing array(s): {', '.join(missing)}")
             intervals = {k.split("/", 1)[1]: data[k] for k in data.files
                          if k.startswith("intervals/")}
             names = sorted({k.split("/")[1] for k in data.files if k.startswith("weights/")})
+            absent = [f"weights/{n}/{c}" for n in names for c in "ijw"
+                      if f"weights/{n}/{c}" not in data.files]
+            if absent:
+                raise RecordingError(f"missing array(s): {', '.join(absent)}")
             weights = {n: tuple(data[f"weights/{n}/{c}"] for c in "ijw") for n in names}
             return cls.from_arrays(
                 spike_times=data["spike_times"], spike_ids=data["spike_ids"],

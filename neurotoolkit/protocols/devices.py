@@ -14,7 +14,30 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-__all__ = ["brian_device", "finish_device", "standalone_build_root"]
+__all__ = ["brian_device", "finish_device", "standalone_build_root", "build_lock"]
+
+
+@contextmanager
+def build_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (``fcntl.flock``; a no-op where there is none).
+
+    Two processes that would build the same standalone structure into the
+    same cache folder take turns: the second finds the program compiled
+    instead of writing sources over the first one's build (which breaks its
+    link step).  The kernel releases the lock of a process that dies.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def standalone_build_root() -> Path:

@@ -29,7 +29,7 @@ from typing import Any
 
 from ..config import ConfigError, flatten_dotted
 from .checkpoints import LapCheckpoints
-from .devices import brian_device, standalone_build_root
+from .devices import brian_device, build_lock, standalone_build_root
 from .settings import SpikingConfig
 
 __all__ = ["RUNTIME_KEYS", "structure_key", "canonical_config", "StandaloneSimulation",
@@ -116,6 +116,10 @@ class StandaloneSimulation:
     The Brian2 device is process-global: while a StandaloneSimulation is in
     use, run no other Brian2 code in the same process; call :meth:`close`
     when done (also done on garbage collection of the context manager).
+    From the build to :meth:`close` the simulation holds a lock on its build
+    folder (``<build folder>.lock``): another process with the same
+    structure waits, then reuses the compiled program, rather than writing
+    its sources or results into a build in use.
     """
 
     def __init__(self, config: SpikingConfig, *, level: str = "lif", seed: int = 1,
@@ -131,13 +135,16 @@ class StandaloneSimulation:
         self.build_dir = Path(build_dir) if build_dir else standalone_build_root() / self.key
         self._config = config
         self._runs = 0
-        streams = RandomStreams.from_seed(seed)
-        self.world = make_world_inputs(config, streams)
-        sim = config.simulation
-        self._context = brian_device("cpp_standalone", seed=seed, dt=sim.dt,
-                                     build_dir=self.build_dir)
-        self._context.__enter__()
+        self._context = None
+        self._lock = build_lock(self.build_dir.with_name(self.build_dir.name + ".lock"))
+        self._lock.__enter__()
         try:
+            streams = RandomStreams.from_seed(seed)
+            self.world = make_world_inputs(config, streams)
+            sim = config.simulation
+            self._context = brian_device("cpp_standalone", seed=seed, dt=sim.dt,
+                                         build_dir=self.build_dir)
+            self._context.__enter__()
             started = time.perf_counter()
             # values are run_args of every run; build with canonical ones so that
             # the sources (and a cached build) do not depend on them
@@ -197,10 +204,15 @@ class StandaloneSimulation:
                               str(self.build_dir), self.checkpoints)
 
     def close(self) -> None:
-        """Give the Brian2 device back (runtime device, defaults restored)."""
-        if self._context is not None:
-            self._context.__exit__(None, None, None)
-            self._context = None
+        """Give the Brian2 device back (runtime device, defaults restored); unlock the build."""
+        try:
+            if self._context is not None:
+                self._context.__exit__(None, None, None)
+                self._context = None
+        finally:
+            if self._lock is not None:
+                self._lock.__exit__(None, None, None)
+                self._lock = None
 
     def __enter__(self) -> StandaloneSimulation:
         return self
@@ -242,6 +254,7 @@ def side_by_side(tasks: Sequence[Callable[[], Any]]) -> list[Any]:
     results: dict[int, Any] = {}
     errors: list[str] = []
     width = os.cpu_count() or 1
+    parent = os.getpid()
     for first in range(0, len(tasks), width):
         batch = range(first, min(first + width, len(tasks)))
         channel = context.Queue()
@@ -249,6 +262,9 @@ def side_by_side(tasks: Sequence[Callable[[], Any]]) -> list[Any]:
         def child(index: int) -> None:
             from threadpoolctl import threadpool_limits
 
+            from ..processes import end_with_parent
+
+            end_with_parent(parent)  # no orphan left running if this process is killed
             try:  # one process per core: one BLAS thread each
                 with threadpool_limits(limits=1):
                     channel.put((index, tasks[index](), None))

@@ -12,9 +12,12 @@ Both executors have the same small interface, used by
 
 :class:`LocalExecutor` is a ``ProcessPoolExecutor`` with the ``spawn`` start
 method (Brian2's device and clock are process-global, so every worker is a
-fresh process that runs one task at a time).  :class:`DaskExecutor` starts an
+fresh process that runs one task at a time); its workers end when the sweep
+process dies, however it dies.  :class:`DaskExecutor` starts an
 in-process ``LocalCluster`` (one thread per worker process) or connects to a
-running scheduler; outcomes come back through a named ``distributed.Queue``.
+running scheduler, and prepares every worker for Brian2 before it takes a
+task (:mod:`neurotoolkit.sweeps.dask_worker`); outcomes come back through a
+named ``distributed.Queue``.
 """
 
 from __future__ import annotations
@@ -61,7 +64,7 @@ class LocalExecutor:
         threads = max(1, available_cores() // workers)
         self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                          initializer=init_local_worker,
-                                         initargs=(self._queue, threads))
+                                         initargs=(self._queue, threads, os.getpid()))
         self._reporter = LocalReporter()
 
     def submit(self, task: Task) -> Any:
@@ -122,6 +125,7 @@ class DaskExecutor:
             raise ConfigError("executor", "the dask executor needs dask[distributed] "
                                           "(pip install 'neurotoolkit[dask]')") from err
         self._cluster = None
+        self._futures: list[Any] = []
         try:
             if scheduler:
                 self._client = distributed.Client(scheduler, timeout="20s")
@@ -135,10 +139,17 @@ class DaskExecutor:
                 self._cluster.close()
             raise ConfigError("scheduler", f"cannot reach a Dask scheduler at {scheduler}: "
                                            f"{err}") from err
+        # Brian2 must be imported in a worker's main thread, not in the task's thread
+        from .dask_worker import PLUGIN_NAME, SimulatorSetup
+
+        try:
+            self._client.register_plugin(SimulatorSetup(), name=PLUGIN_NAME)
+        except BaseException:
+            self.close()
+            raise
         name = f"neurotoolkit-sweep-{uuid.uuid4().hex}"
         self._queue = distributed.Queue(name, client=self._client)
         self._reporter = DaskReporter(name)
-        self._futures: list[Any] = []
 
     @property
     def client(self) -> Any:

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..protocols.devices import build_lock
 from .spec import STANDALONE_REUSE
 from .table import Outcome
 
@@ -93,9 +94,17 @@ class Task:
 # ---------------------------------------------------------------------------
 
 
-def init_local_worker(queue: Any, threads: int) -> None:
-    """Initialiser of a local worker process: result queue, math-library threads."""
+def init_local_worker(queue: Any, threads: int, parent_pid: int | None = None) -> None:
+    """Initialiser of a local worker process: result queue, math-library threads.
+
+    With ``parent_pid`` (the sweep process) the worker ends when the sweep
+    process dies, by any signal (:func:`neurotoolkit.processes.end_with_parent`).
+    """
     global _LOCAL_QUEUE
+    if parent_pid is not None:
+        from ..processes import end_with_parent
+
+        end_with_parent(parent_pid)
     for variable in _THREAD_VARIABLES:
         os.environ.setdefault(variable, str(threads))
     _LOCAL_QUEUE = queue
@@ -187,27 +196,6 @@ def _json_metrics(metrics: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(json_ready(metrics)))
 
 
-@contextlib.contextmanager
-def build_lock(path: Path) -> Iterator[None]:
-    """Hold an exclusive lock on ``path`` (``fcntl.flock``; a no-op where there is none).
-
-    Two processes that would build the same standalone structure into the
-    same cache folder take turns: the second finds the program compiled.
-    """
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows
-        yield
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 # ---------------------------------------------------------------------------
 # Running points
 # ---------------------------------------------------------------------------
@@ -241,7 +229,8 @@ def _run_point(task: Task, point: tuple[str, dict[str, Any], int],
             result = run_experiment(task.experiment, task.level, preset=task.preset, seed=seed,
                                     overrides=overrides, device=task.device,
                                     out=Path(task.out) / "points" / point_id, quiet=True,
-                                    overwrite=True, nwb=task.nwb)
+                                    overwrite=True, nwb=task.nwb,
+                                    exclusive=False)  # the sweep holds OUT
         metrics = _json_metrics(result.metrics)
         wall = metrics.get("wall_time_s")
         outcome = Outcome(point_id, "ok", metrics,
@@ -256,8 +245,7 @@ def _run_point(task: Task, point: tuple[str, dict[str, Any], int],
 def _run_shared_build(task: Task, reporter: Callable[[dict[str, Any]], None] | None
                       ) -> list[Outcome]:
     """Points sharing one standalone build: compile once, rerun with ``run_args``."""
-    from ..protocols.devices import standalone_build_root
-    from ..protocols.standalone import StandaloneSimulation, structure_key
+    from ..protocols.standalone import StandaloneSimulation
     from ..runner import resolve_config
 
     outcomes: list[Outcome] = []
@@ -277,10 +265,7 @@ def _run_shared_build(task: Task, reporter: Callable[[dict[str, Any]], None] | N
                     config = resolve_config(task.experiment, task.level, task.preset, overrides)
                     build_s = 0.0
                     if sim is None:
-                        key = structure_key(config, task.level, seed)
-                        try:
-                            stack.enter_context(build_lock(standalone_build_root()
-                                                           / f"{key}.lock"))
+                        try:  # (it locks its build folder against other processes)
                             sim = stack.enter_context(StandaloneSimulation(
                                 config, level=task.level, seed=seed, quiet=True))
                         except Exception as err:
@@ -309,7 +294,8 @@ def _write_standalone_point(task: Task, sim: Any, config: Any, point_id: str,
     from ..protocols.consolidation import analyse_simulation
     from ..runner import write_run
 
-    with run_directory(Path(task.out) / "points" / point_id, overwrite=True) as partial:
+    with run_directory(Path(task.out) / "points" / point_id, overwrite=True,
+                       exclusive=False) as partial:  # the sweep holds the folder's lock
         results = Path(tempfile.mkdtemp(prefix="results-", dir=sim.build_dir))
         try:
             output = sim.run(config, results_dir=results)

@@ -173,11 +173,11 @@ def test_table_write_is_atomic(tmp_path, monkeypatch):
     assert (tmp_path / "results.csv").read_text().count("\n") == 3
 
 
-def _start_cli(path, out, extra_env):
+def _start_cli(path, out, extra_env, workers=1):
     env = {**os.environ, **extra_env,
            "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")])}
     return subprocess.Popen(
-        [sys.executable, "-m", "neurotoolkit.cli", "sweep", str(path), "--workers", "1",
+        [sys.executable, "-m", "neurotoolkit.cli", "sweep", str(path), "--workers", str(workers),
          "--out", str(out), "--quiet"], env=env, cwd=str(REPO), start_new_session=True,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
@@ -238,3 +238,31 @@ def test_killed_sweep_loses_no_finished_point(tmp_path, how):
     assert not list(out.glob("points/*.partial"))
     rows = read_table(out / "results.csv")
     assert [json.loads(r["replay.n_replays"]) for r in rows] == [20, 20, 17, 17]
+
+
+@pytest.mark.slow
+def test_sigkill_of_the_sweep_process_alone_leaves_no_process(tmp_path, group_members):
+    """``kill -9`` of the sweep process (not its group): workers and the resource tracker end.
+
+    Both workers hang in a point when the sweep process is killed; they are
+    the sweep's children and must not go on as orphans.
+    """
+    path = write(tmp_path, FLAKY.format(second=17))
+    out = tmp_path / "out"
+    proc = _start_cli(path, out, {"SWEEP_PLUGIN_SLOW": "1"}, workers=2)
+    try:
+        _wait_for_rows(proc, out / "results.csv", 2)
+        time.sleep(1.0)  # both workers are now inside a hanging point
+        others = [pid for pid in group_members(proc.pid) if pid != proc.pid]
+        assert len(others) >= 2, "expected the worker processes to be running"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        assert _group_gone(proc.pid, timeout=5.0), \
+            f"left running 5 s after the kill: {group_members(proc.pid)}"
+    finally:
+        _kill_group(proc)
+    # the flock on the folder went with the sweep process: a rerun may start at once
+    report = run_sweep(path, out, workers=1, quiet=True)
+    assert (report.n_skipped, report.n_run, report.n_ok) == (2, 2, 4)
+    assert len(read_table(out / "results.csv")) == 4
+
