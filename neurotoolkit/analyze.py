@@ -399,7 +399,7 @@ def main(args: argparse.Namespace) -> int:
     import json
 
     from .config import ConfigError, parse_override
-    from .io import run_directory
+    from .io import check_output, run_directory
     from .protocols.settings import AnalysisConfig
     from .runner import write_run
 
@@ -415,8 +415,7 @@ def main(args: argparse.Namespace) -> int:
         raise ConfigError("seed", f"must be a non-negative integer, got {args.seed}")
     out = Path(args.out) if args.out else Path("runs") / (
         f"analyze-{path.stem}-{datetime.now().strftime('%Y%m%d-%H%M%S')}")
-    if out.exists() and not args.overwrite:
-        raise FileExistsError(f"{out} exists already; choose another --out or pass --overwrite")
+    check_output(out, overwrite=args.overwrite)  # before any work
     result = analyze_file(path, rest=rest, rest_from=args.rest_from, run=run,
                           analysis=analysis, seed=args.seed)
     with run_directory(out, overwrite=args.overwrite) as partial:

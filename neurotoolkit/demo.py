@@ -61,11 +61,11 @@ def run_demo(out: Path = Path("runs/demo"), preset: str = "default", seed: int =
     with output_lock(out):  # a second demo into the same folder is refused at once
         out.mkdir(parents=True, exist_ok=True)
         mark_run_folder(out, kind="demo")
-        return _run_demo(out, config, preset, seed, quiet, pathway_sets, started)
+        return _run_demo(out, config, preset, seed, quiet, pathway_sets, started, nwb)
 
 
 def _run_demo(out: Path, config: Any, preset: str, seed: int, quiet: bool,
-              pathway_sets: tuple[str, ...], started: float) -> dict:
+              pathway_sets: tuple[str, ...], started: float, nwb: bool) -> dict:
     from .analysis import Recording
     from .io import atomic_write_text
     from .plasticity.pathways import pathway_key

@@ -12,12 +12,13 @@ the decoded trajectory).  What is asserted, and why these tolerances:
   rate gain >= 1.5); replay follows the track (sequence distance <= 0.25 on
   every seed, <= 0.15 in the mean; chance is about 0.49); at least half the
   events are significant; learned inhibition onto cue cells exceeds that onto
-  place cells.  Measured over seeds 1-5 when written: rate ratio 0.32-0.35,
-  cue gain 0.62-0.66, place gain 2.1-2.3, distance 0.10-0.13, significant
-  fraction 0.69-0.89 (see the replay-detection note for the full table).
+  place cells.  Measured over seeds 1-5 when written: rate ratio 0.31-0.38,
+  cue gain 0.45-0.69 on seeds 1-4 and 1.04 on seed 5 (which misses the
+  bound; the test runs seeds 1-3), place gain 2.10-2.16, distance 0.06-0.14
+  (mean 0.10), significant fraction 0.69-0.90, 48-61 events.
 - ``EE`` alone: the saturated cue assembly takes over the same sweeps: every
-  rest has events, and cue cells fire inside them at least 1.5 times the
-  place cells' rate (3.6-4.0 measured).  Place and cue spike counts offline
+  rest has events (45-115 measured), and cue cells fire inside them at least
+  1.5 times the place cells' rate (3.3-4.0 measured).  Place and cue spike counts offline
   are correlated far more with ``EE`` (0.76-0.98) than with ``EE+IE``
   (-0.34-0.02).
 """
@@ -76,16 +77,21 @@ def test_inhibitory_plasticity_decouples_place_and_cue_activity(rows, seed):
 def test_replay_with_inhibitory_plasticity_consolidates_the_track_not_the_cue(rows):
     """The downstream population learns from each set's replay events.
 
-    ``EE+IE``: over seeds 1-5 (recorded runs) the consolidated distance was
-    0.27, 0.40, 0.12, 0.45, 0.16 against a chance level of 0.49, and the cue
-    weight ratio 0.34-0.54 (cue cells left out).  ``EE`` hands on at most one
-    event (its weights stay near their initial values, ratio about 1, or
-    above 1 when its one event is cue-driven).  Asserted: the mean distance
-    over seeds is at least 0.1 below chance, and the cue ratio is below 0.8
-    on every seed.
+    Measured over seeds 1-5 on whole-sweep events: ``EE+IE`` consolidated
+    distance 0.17-0.36 (mean 0.27) against a chance level of 0.49, cue weight
+    ratio 0.36-0.83; ``EE`` distance 0.32-0.43 and cue weight ratio 2.3-2.9
+    (the cue assembly, which fills every sweep, is what is learned).
+    Asserted: the mean ``EE+IE`` distance over seeds is at least 0.1 below
+    chance; on every seed its cue weight ratio is below 1 and below half of
+    ``EE``'s.
     """
     plastic = [r for r in rows if r["pathways"] == "EE+IE"]
     distance = np.mean([r["consolidated_sequence_distance"] for r in plastic])
     chance = np.mean([r["consolidated_sequence_distance_chance"] for r in plastic])
     assert distance <= chance - 0.1
-    assert all(r["consolidated_cue_weight_ratio"] < 0.8 for r in plastic)
+    for row in plastic:
+        excitatory = next(r for r in rows
+                          if r["seed"] == row["seed"] and r["pathways"] == "EE")
+        assert row["consolidated_cue_weight_ratio"] < 1.0
+        assert (row["consolidated_cue_weight_ratio"]
+                < 0.5 * excitatory["consolidated_cue_weight_ratio"])
