@@ -232,7 +232,7 @@ class EpropSimulator:
                       "w_out": (pre_out, post_out), "feedback": (pre_fb, post_fb)},
         }
         if self.record_spikes:
-            spike_monitor = b2.StateMonitor(cells, "z", record=True, dt=dt, when="end",
+            spike_monitor = b2.StateMonitor(cells, "z", record=np.arange(n_rec), dt=dt, when="end",
                                             name="eprop_z_monitor")
             objects.append(spike_monitor)
             self._objects["z_monitor"] = spike_monitor
@@ -295,7 +295,27 @@ class EpropSimulator:
     def _run_runtime(self, weights: Weights, feedback: np.ndarray, batch: TrialBatch) -> None:
         import brian2 as b2
 
-        # TimedArray values are fixed when built, so each batch gets fresh objects
+        # TimedArray values are fixed when built, so each batch gets fresh objects; numpy
+        # code generation, because a compiled target would recompile them every batch
+        target = b2.prefs.codegen.target
+        b2.prefs.codegen.target = "numpy"
+        try:
+            self._run_fresh(weights, feedback, batch)
+        finally:
+            b2.prefs.codegen.target = target
+
+    def close(self) -> None:
+        """Give the Brian2 device back (runtime) after a standalone run."""
+        import brian2 as b2
+
+        if self.device == "cpp_standalone" and self._built:
+            b2.device.reinit()
+            b2.set_device("runtime")
+            self._built = False
+
+    def _run_fresh(self, weights: Weights, feedback: np.ndarray, batch: TrialBatch) -> None:
+        import brian2 as b2
+
         self._build(batch, weights, feedback)
         values = self._synapse_values(weights, feedback)
         o = self._objects
@@ -350,9 +370,9 @@ class EpropSimulator:
         grad_b = np.asarray(o["readout"].grad_b[:]).reshape(n_b, n_out).sum(axis=0)
 
         outputs = np.asarray(o["out_monitor"].out[:]).reshape(n_b, n_out, -1).transpose(0, 2, 1)
-        spikes = np.zeros((n_b, self.n_steps, n_rec))
-        if "z_monitor" in o:
-            spikes = np.asarray(o["z_monitor"].z[:]).reshape(n_b, n_rec, -1).transpose(0, 2, 1)
+        spikes = np.zeros((1, self.n_steps, n_rec))
+        if "z_monitor" in o:  # the first replica only
+            spikes = np.asarray(o["z_monitor"].z[:]).T[None, :, :]
         _, value = loss_errors(outputs, batch, self.loss)
         return GradientResult(Weights(grads["w_in"], grads["w_rec"], grad_out, grad_b),
                               outputs, spikes, rates, value)

@@ -48,7 +48,7 @@ class GradientResult:
     outputs : ndarray, shape (batch, steps, n_outputs)
         ``out(t)`` of the readout.
     spikes : ndarray, shape (batch, steps, n_recurrent)
-        Recurrent spikes (0/1).
+        Recurrent spikes (0/1); the Brian2 network keeps the first trial only.
     rates_hz : ndarray, shape (batch, n_recurrent)
     loss : float
         Task loss (without the regulariser), summed over trials.
