@@ -347,6 +347,11 @@ class EpropSimulator:
             o["syn_out"].w: values["syn_out"], o["syn_fb"].B: values["syn_fb"],
             o["readout"].b: values["b"], o["spikes_in"]: tables["inputs"],
             o["target"]: tables["target"], o["mask"]: tables["mask"]})
+        # each batch's run-time arrays are new files; drop them once read (else they pile up)
+        static = Path(b2.device.project_dir) / "static_arrays"
+        for name in b2.device.run_args_arrays:
+            for path in (static / name, static / f"{name}.lock"):
+                path.unlink(missing_ok=True)
 
     def _collect(self, batch: TrialBatch) -> GradientResult:
         o = self._objects
