@@ -4,7 +4,8 @@ Trains one network per (variant, seed) with the Brian2 network under
 ``cpp_standalone`` and writes each run's directory and a ``summary.json`` of the
 held-out test errors::
 
-    python experiments/eprop_evidence_seeds.py --preset default --seeds 1 2 3 --out runs/eprop-evidence
+    python experiments/eprop_evidence_seeds.py --preset default --seeds 1 2 3 \
+        --out runs/eprop-evidence
 
 Variants: ``alif-random``, ``alif-symmetric`` (the preset's LIF + ALIF cells) and
 ``lif-random`` (the same number of cells, all LIF).

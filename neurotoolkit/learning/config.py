@@ -194,7 +194,8 @@ class PatternTaskSection(Section):
             raise self.field_error("amplitudes", f"has {len(self.amplitudes)} values for "
                                                  f"{len(self.frequencies)} frequencies")
         for name in ("frequencies", "amplitudes"):
-            if not all(isinstance(v, (int, float)) and math.isfinite(v) for v in getattr(self, name)):
+            values = getattr(self, name)
+            if not all(isinstance(v, (int, float)) and math.isfinite(v) for v in values):
                 raise self.field_error(name, "must be a list of finite numbers")
         if any(f <= 0 for f in self.frequencies):
             raise self.field_error("frequencies", "must be positive (Hz)")
