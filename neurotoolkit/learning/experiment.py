@@ -45,9 +45,10 @@ def training_metrics(result: TrainingResult, config: EvidenceConfig | PatternCon
 def _curve_table(result: TrainingResult) -> str:
     h = result.history
     tag = "error" if "train_error" in h else "nmse"
-    test = dict(zip(h["test_iteration"], h[f"test_{tag}"]))
+    test = dict(zip(h["test_iteration"], h[f"test_{tag}"], strict=True))
     lines = [f"iteration,loss,train_{tag},rate_hz,test_{tag}"]
-    for k, (loss, score, rate) in enumerate(zip(h["loss"], h[f"train_{tag}"], h["rate_hz"])):
+    rows = zip(h["loss"], h[f"train_{tag}"], h["rate_hz"], strict=True)
+    for k, (loss, score, rate) in enumerate(rows):
         lines.append(f"{k + 1},{loss!r},{score!r},{rate!r},{test.get(float(k + 1), '')}")
     return "\n".join(lines) + "\n"
 

@@ -117,7 +117,7 @@ def pattern_trials(task: PatternTaskSection, batch_size: int, dt_ms: float,
     phases = rng.uniform(0, 2 * np.pi, size=(task.n_outputs, len(task.frequencies)))
     signal = np.zeros((n_steps, task.n_outputs))
     for k in range(task.n_outputs):
-        for f, amplitude, phase in zip(task.frequencies, task.amplitudes, phases[k]):
+        for f, amplitude, phase in zip(task.frequencies, task.amplitudes, phases[k], strict=True):
             signal[:, k] += amplitude * np.sin(2 * np.pi * f * t + phase)
     inputs = np.broadcast_to(pattern, (batch_size,) + pattern.shape).copy()
     target = np.broadcast_to(signal, (batch_size,) + signal.shape).copy()
