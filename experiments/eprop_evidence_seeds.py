@@ -43,12 +43,12 @@ def main(argv: list[str] | None = None) -> None:
     out = Path(args.out)
     summary_path = out / "summary.json"
     summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}
-    for name, overrides in variants(args.preset).items():
-        if args.variants and name not in args.variants:
-            continue
-        if args.iterations:
-            overrides = {**overrides, "training.n_iterations": args.iterations}
-        for seed in args.seeds:
+    for seed in args.seeds:  # every variant of a seed before the next seed
+        for name, overrides in variants(args.preset).items():
+            if args.variants and name not in args.variants:
+                continue
+            if args.iterations:
+                overrides = {**overrides, "training.n_iterations": args.iterations}
             key = f"{name}/seed{seed}"
             if key in summary:
                 continue
@@ -56,8 +56,8 @@ def main(argv: list[str] | None = None) -> None:
                                     overrides=overrides, device=args.device,
                                     out=out / name / f"seed{seed}", overwrite=True, quiet=True)
             m = result.metrics
-            summary[key] = {k: m[k] for k in ("test_error", "best_test_error", "n_iterations_run",
-                                              "rate_hz_mean", "wall_time_s")}
+            summary[key] = {k: m[k] for k in ("test_error", "best_test_error",
+                                              "n_iterations_run", "rate_hz_mean", "wall_time_s")}
             print(key, json.dumps(summary[key]), flush=True)
             out.mkdir(parents=True, exist_ok=True)
             summary_path.write_text(json.dumps(summary, indent=1, sort_keys=True))
