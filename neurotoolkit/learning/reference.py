@@ -168,14 +168,15 @@ def eprop_gradients(weights: Weights, feedback: np.ndarray, batch: TrialBatch,
 
 def bptt_gradients(weights: Weights, batch: TrialBatch, constants: StepConstants, loss: str,
                    rate_target_hz: float = 0.0, rate_regularization: float = 0.0,
-                   detach_reset: bool = True) -> Weights:
+                   detach_reset: bool = False) -> Weights:
     """The exact gradient of the same loss by backpropagation through time (autograd).
 
     The spike's derivative is the pseudo-derivative ψ; the refractory mask is
     treated as a constant.  ``detach_reset`` drops the gradient through the
     reset term ``-v_th z(t-1)``, which e-prop leaves out of its eligibility
-    traces too (Bellec et al. 2020, Methods); with it, e-prop is exact for a
-    network without recurrent weights.
+    traces (Bellec et al. 2020, Methods); with it, e-prop is exact for a
+    network without recurrent weights.  The default keeps it: the exact
+    gradient of the network as simulated.
     """
     import autograd.numpy as anp
     from autograd import grad

@@ -94,20 +94,25 @@ def test_eprop_is_exact_without_recurrent_weights(constants, loss):
     batch, weights, _ = _problem(4, loss, recurrent_scale=0.0)
     eprop = eprop_gradients(weights, weights.w_out.T.copy(), batch, constants, loss,
                             RATE_TARGET_HZ, RATE_REG)
-    exact = bptt_gradients(weights, batch, constants, loss, RATE_TARGET_HZ, RATE_REG)
+    exact = bptt_gradients(weights, batch, constants, loss, RATE_TARGET_HZ, RATE_REG,
+                           detach_reset=True)  # e-prop's traces leave the reset out too
     errors = _relative_error(eprop.gradients, exact)
     assert max(errors.values()) < 1e-9, errors
+    with_reset = bptt_gradients(weights, batch, constants, loss, RATE_TARGET_HZ, RATE_REG)
+    assert max(_relative_error(eprop.gradients, with_reset).values()) > 1e-3
 
 
 def test_cosine_with_bptt_per_seed_and_feedback_mode(constants, record_property):
     """Symmetric e-prop points along BPTT (cosine > 0.5 on every seed); random is reported.
 
-    The readout gradients are exact in both, so the cosine is taken over the
-    input and recurrent weights only, where the approximation lives.
+    BPTT is the exact gradient of the network as simulated (through the reset
+    too), with the initial weights at full scale.  The readout gradients are
+    exact in both, so the cosine is taken over the input and recurrent weights
+    only, where the approximation lives.
     """
     table = {}
     for seed in SEEDS:
-        batch, weights, random_feedback = _problem(seed, "softmax")
+        batch, weights, random_feedback = _problem(seed, "softmax", recurrent_scale=1.0)
         exact = bptt_gradients(weights, batch, constants, "softmax", RATE_TARGET_HZ, RATE_REG)
         for mode, feedback in (("symmetric", weights.w_out.T.copy()), ("random", random_feedback)):
             eprop = eprop_gradients(weights, feedback, batch, constants, "softmax",
