@@ -312,6 +312,11 @@ class EpropSimulator:
             b2.device.reinit()
             b2.set_device("runtime")
             self._built = False
+            scratch = self._objects.pop("scratch", None)
+            if scratch is not None:  # a build folder this simulator made for itself
+                import shutil
+
+                shutil.rmtree(scratch, ignore_errors=True)
 
     def _run_fresh(self, weights: Weights, feedback: np.ndarray, batch: TrialBatch) -> None:
         import brian2 as b2
@@ -336,7 +341,9 @@ class EpropSimulator:
             self._build(batch, weights, feedback)
             o = self._objects
             o["network"].run(self.n_steps * self.constants.dt_s * b2.second, namespace={})
-            directory = self.directory or tempfile.mkdtemp(prefix="eprop-standalone-")
+            directory = self.directory
+            if directory is None:
+                directory = self._objects["scratch"] = tempfile.mkdtemp(prefix="eprop-standalone-")
             b2.device.build(directory=str(directory), compile=True, run=False)
             self._built = True
         o = self._objects
