@@ -166,7 +166,7 @@ class EpropSimulator:
         return self.constants.n_recurrent
 
     # -- construction ------------------------------------------------------
-    def _build(self, batch: TrialBatch, weights: Weights, feedback: np.ndarray) -> None:
+    def _build(self, batch: TrialBatch) -> None:
         import brian2 as b2
 
         c = self.constants
@@ -321,7 +321,7 @@ class EpropSimulator:
     def _run_fresh(self, weights: Weights, feedback: np.ndarray, batch: TrialBatch) -> None:
         import brian2 as b2
 
-        self._build(batch, weights, feedback)
+        self._build(batch)
         values = self._synapse_values(weights, feedback)
         o = self._objects
         o["syn_in"].w = values["syn_in"]
@@ -338,7 +338,7 @@ class EpropSimulator:
             import tempfile
 
             b2.set_device("cpp_standalone", build_on_run=False)
-            self._build(batch, weights, feedback)
+            self._build(batch)
             o = self._objects
             o["network"].run(self.n_steps * self.constants.dt_s * b2.second, namespace={})
             directory = self.directory
