@@ -72,6 +72,7 @@ class RunResult:
 class _Spec:
     config: str  # "module:ConfigClass"
     run: str  # "module:function" taking (config, *, level, seed, device, workdir, quiet)
+    presets: str = ""  # preset folder when it is not the level's (e.g. "eprop_evidence")
 
 
 _REGISTRY: dict[tuple[str, str], _Spec] = {
@@ -87,6 +88,13 @@ _REGISTRY: dict[tuple[str, str], _Spec] = {
                                         "neurotoolkit.protocols.convergence:run_convergence"),
     ("convergence", "binary"): _Spec("neurotoolkit.binary.config:BinaryConfig",
                                      "neurotoolkit.binary.experiment:run_convergence"),
+    # e-prop (neurotoolkit/learning): the Brian2 LIF/ALIF network is the "lif" level
+    ("eprop-evidence", "lif"): _Spec("neurotoolkit.learning.config:EvidenceConfig",
+                                     "neurotoolkit.learning.experiment:run_evidence",
+                                     presets="eprop_evidence"),
+    ("eprop-pattern", "lif"): _Spec("neurotoolkit.learning.config:PatternConfig",
+                                    "neurotoolkit.learning.experiment:run_pattern",
+                                    presets="eprop_pattern"),
 }
 
 
@@ -136,8 +144,9 @@ def resolve_config(experiment: str, level: str, preset: str = "default",
         Naming the field, for an unknown level, preset or key, a wrong unit
         or a value out of range.
     """
-    cls = config_class(experiment, level)
-    config = cls.from_dict(load_preset(level, preset))
+    spec = _spec(experiment, level)
+    cls = _load(spec.config)
+    config = cls.from_dict(load_preset(spec.presets or level, preset))
     if overrides:
         config = config.with_overrides(overrides)
     return config

@@ -20,7 +20,7 @@ NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 PATHS = sorted(NOTEBOOKS.glob("*.ipynb"))
 #: The subjects the notebook set must cover (one notebook each), by file-name stem.
 EXPECTED = ("01_quickstart", "02_three_levels", "03_binary_theory", "04_your_own_spikes",
-            "05_sweeps")
+            "05_sweeps", "06_eprop")
 #: Seconds one notebook may take on a loaded two-core machine.
 BUDGET_S = 150
 
