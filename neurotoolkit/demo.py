@@ -20,7 +20,8 @@ from typing import Any
 
 __all__ = ["run_demo", "SUMMARY_KEYS"]
 
-SUMMARY_KEYS = ("n_replay_events", "participation_ratio", "sequence_distance",
+SUMMARY_KEYS = ("n_replay_events", "rate_participation_ratio", "cue_rate_gain",
+                "place_rate_gain", "participation_ratio", "sequence_distance",
                 "significant_fraction", "w_ie_cue_mean", "w_ie_place_mean",
                 "place_cue_count_correlation")
 
@@ -137,7 +138,7 @@ def _table(by_set: dict[str, dict]) -> str:
 
 
 def comparison_figure(metrics: dict[str, dict], recordings: dict[str, Any]) -> Any:
-    """Offline rasters of each pathway set, participation by class and I->E weights."""
+    """Offline rasters of each pathway set, rates in events by class and I->E weights."""
     import numpy as np
 
     from .plotting import CLASS_COLOURS, _figure, plot_raster
@@ -156,13 +157,14 @@ def comparison_figure(metrics: dict[str, dict], recordings: dict[str, Any]) -> A
         ax.set_title(f"{name}: offline activity, events shaded "
                      f"({m.get('n_replay_events', 0)} events)")
         ax_p = fig.add_subplot(grid[row, 1])
-        values = [m.get("place_participation", np.nan), m.get("cue_participation", np.nan)]
+        # rates, not the fraction of events a cell fires in: one sporadic
+        # spike anywhere in a whole sweep counts as taking part
+        values = [m.get("place_event_rate_hz", np.nan), m.get("cue_event_rate_hz", np.nan)]
         ax_p.bar([0, 1], np.nan_to_num(values), color=[CLASS_COLOURS["place"],
                                                         CLASS_COLOURS["cue"]])
         ax_p.set_xticks([0, 1], ["place", "cue"])
-        ax_p.set_ylim(0, 1)
-        ax_p.set_ylabel("fraction of events")
-        ax_p.set_title(f"participation, ratio {_fmt(m.get('participation_ratio', np.nan))}")
+        ax_p.set_ylabel("rate inside events (Hz)")
+        ax_p.set_title(f"replay, cue / place {_fmt(m.get('rate_participation_ratio', np.nan))}")
         ax_w = fig.add_subplot(grid[row, 2])
         ax_w.bar([0, 1], [m.get("w_ie_place_mean", np.nan), m.get("w_ie_cue_mean", np.nan)],
                  color=[CLASS_COLOURS["place"], CLASS_COLOURS["cue"]])
