@@ -1,14 +1,20 @@
 """The dendritic level's claims on its default preset (260 pyramidal, 30 + 30 interneurons).
 
 Pathway sets compared at identical settings per seed (one standalone build).
-Over seeds 1-5 (random cue): ``EE+IE`` participation ratio 0.41, 0.31, 0.35,
-0.44, 0.32 with learned somatic inhibition onto cue cells 176-210 nS against
-38-43 nS onto the other cells; ``EE`` ratio 1.00-1.05 (one event per seed:
-rest activity is near-continuous firing, cue cells about 25 Hz); place-cue
-count correlation -0.34 to -0.02 with ``EE+IE`` against 0.79-0.84 with ``EE``.
-The test runs seed 1 (build and run: about a minute) and asserts the level's
-criteria.  The replayed order is at chance (about 0.47) in both sets at this
-preset, so no sequence criterion is asserted here.
+Over seeds 1-5 (random cue): learned somatic inhibition onto cue cells
+176-210 nS against 38-43 nS onto the other cells; place-cue count correlation
+-0.34 to -0.02 with ``EE+IE`` against 0.79-0.84 with ``EE``.
+
+Replay events are whole sweeps found on the place cells (the default
+detector).  At this preset the ``EE+IE`` rest holds no sweep: the place cells
+fire without structure at about 8 Hz, and the detector finds no event on seed
+1 (the first release's z-score rule shaded brief faint synchrony there and
+reported a participation ratio of 0.31-0.44).  ``EE`` rests are near-continuous
+firing with one long event per seed in which cue cells fire at 1.9 times the
+place cells' rate (seed 1).  So what this preset shows is the cue decoupled
+from place activity by inhibition, not replay; no event or sequence criterion
+is asserted for ``EE+IE``.  The test runs seed 1 (build and run: about two
+minutes).
 """
 
 from __future__ import annotations
@@ -31,10 +37,11 @@ def _row(rows, seed, pathways):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", SEEDS)
-def test_inhibitory_plasticity_leaves_the_cue_out_of_dendritic_replay(rows, seed):
+def test_inhibitory_plasticity_decouples_the_cue_from_dendritic_place_activity(rows, seed):
     plastic, alone = _row(rows, seed, "EE+IE"), _row(rows, seed, "EE")
-    assert plastic["n_replay_events"] >= 5
-    assert plastic["participation_ratio"] <= 0.5
-    assert plastic["w_ie_cue_mean"] > plastic["w_ie_place_mean"]
-    assert alone["participation_ratio"] >= 0.8
-    assert plastic["place_cue_count_correlation"] < alone["place_cue_count_correlation"]
+    assert plastic["w_ie_cue_mean"] > 2 * plastic["w_ie_place_mean"]
+    assert plastic["place_cue_count_correlation"] < 0.1
+    assert alone["place_cue_count_correlation"] > 0.5
+    # with excitatory plasticity alone the cue takes over the one long event
+    assert alone["n_replay_events"] >= 1
+    assert alone["rate_participation_ratio"] >= 1.5
