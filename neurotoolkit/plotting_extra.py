@@ -304,6 +304,10 @@ def plot_learning_curve(ax: Any, laps: Sequence[float], distances: np.ndarray, *
                                             (1 + fit.level) / 2 * 100], axis=0)
             ax.fill_between(grid, lo, hi, color=colour, alpha=0.1, lw=0)
     ax.set_xscale("log")
+    if laps.size and np.all(laps > 0):
+        # limits from the laps, not the data: a set whose rests had no event
+        # (all nan) leaves the axis without positive data to log-scale
+        ax.set_xlim(laps.min() / 1.3, laps.max() * 1.3)
     ax.set_xlabel("laps of experience")
     ax.set_ylabel("distance to latent sequence")
     return {"laps": laps.tolist(), "mean": mean.tolist(), "low": low.tolist(),
