@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import dataclasses
 import math
 import tomllib
 from pathlib import Path
@@ -34,24 +33,15 @@ KEYS = ("n_replay_events", "n_trajectory_events", "participation_ratio",
 def analyse(run_dir: Path, detector: str, n_shuffles: int) -> dict:
     """One run directory analysed with one detector."""
     from neurotoolkit.analysis import Recording
-    from neurotoolkit.protocols.consolidation import cue_centre_cm
-    from neurotoolkit.protocols.downstream import consolidate_events
-    from neurotoolkit.protocols.exploration import RandomStreams
-    from neurotoolkit.protocols.metrics import detect_offline, replay_metrics
+    from neurotoolkit.protocols.consolidation import analyse_recording
     from neurotoolkit.protocols.settings import SpikingConfig
 
     config = SpikingConfig.from_dict(tomllib.loads((run_dir / "config.toml").read_text()))
-    analysis = dataclasses.replace(config.analysis, detector=detector, n_shuffles=n_shuffles)
+    config = config.with_overrides({"analysis.detector": detector,
+                                    "analysis.n_shuffles": n_shuffles})
     recording = Recording.load(run_dir / "recording.npz")
     seed = int(recording.metadata.get("seed", 1))
-    detected = detect_offline(recording, analysis)
-    metrics = replay_metrics(recording, analysis, RandomStreams.from_seed(seed).analysis,
-                             events=detected)
-    if config.downstream.enabled:
-        learned, _ = consolidate_events(recording, detected.events, config.downstream,
-                                        RandomStreams.from_seed(seed).downstream,
-                                        cue_centre_cm=cue_centre_cm(config))
-        metrics.update(learned)
+    _, metrics, _ = analyse_recording(recording, config, seed=seed)
     return {"run": str(run_dir), "seed": seed, "pathways": config.plasticity.pathways,
             "cue": config.cue.placement, "detector": detector,
             **{k: metrics.get(k, math.nan) for k in KEYS}}

@@ -35,6 +35,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from neurotoolkit.processes import process_group_members
 from neurotoolkit.sweep import load_sweep
 from neurotoolkit.sweeps.table import read_table
 
@@ -51,21 +52,6 @@ seeds = {seeds}
 "replay.n_replays" = 10
 """
 GRACE_S = 5.0
-
-
-def group_members(pgid: int) -> list[int]:
-    """Live (non-zombie) processes of process group ``pgid``."""
-    members = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == pgid and fields[0] != "Z":
-            members.append(int(entry.name))
-    return members
 
 
 def start(sweep_file: Path, out: Path) -> subprocess.Popen:
@@ -123,9 +109,9 @@ def main() -> int:
         proc.wait()
         killed_at = rows_done(out)
         t_kill = time.perf_counter()
-        while group_members(proc.pid) and time.perf_counter() - t_kill < GRACE_S:
+        while process_group_members(proc.pid) and time.perf_counter() - t_kill < GRACE_S:
             time.sleep(0.05)
-        left = group_members(proc.pid)
+        left = process_group_members(proc.pid)
         gone_s = time.perf_counter() - t_kill
         kills.append({"rows_before": before, "rows_at_kill": killed_at,
                       "left_after_5s": len(left), "all_gone_after_s": round(gone_s, 2)})
@@ -160,7 +146,7 @@ def main() -> int:
     leftovers = ([str(p) for p in out.rglob("*.partial")] + [str(p) for p in out.rglob("*.tmp")]
                  + [str(p) for p in out.rglob(".*.lock") if p.name != ".sweep.lock"]
                  + [str(p) for p in out.parent.glob(f".{out.name}*.lock")])
-    still_running = sorted({pid for g in groups for pid in group_members(g)})
+    still_running = sorted({pid for g in groups for pid in process_group_members(g)})
 
     report = {
         "points": len(expected), "kills": kills, "final_exit": final_exit,

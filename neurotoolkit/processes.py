@@ -18,8 +18,9 @@ import signal
 import sys
 import threading
 import time
+from pathlib import Path
 
-__all__ = ["end_with_parent"]
+__all__ = ["end_with_parent", "process_group_members"]
 
 _PR_SET_PDEATHSIG = 1
 _WATCH_S = 0.5
@@ -67,3 +68,22 @@ def end_with_parent(parent_pid: int) -> None:
                          name="end-with-parent").start()
     if os.getppid() != parent_pid:  # the parent died before the signal was armed
         os.kill(os.getpid(), signal.SIGKILL)
+
+
+def process_group_members(pgid: int) -> list[int]:
+    """Live (non-zombie) processes of process group ``pgid``, read from ``/proc``.
+
+    Linux only (an empty list where ``/proc`` has no process entries): what
+    checks that a killed sweep left nothing behind look at.
+    """
+    members = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended while we looked
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            members.append(int(entry.name))
+    return members

@@ -27,25 +27,11 @@ def _clean_brian2_state():
     brian2.prefs.codegen.target = "auto"
 
 
-def _group_members(pgid: int) -> list[int]:
-    """Live (non-zombie) processes of process group ``pgid``, from /proc."""
-    from pathlib import Path
-
-    members = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[2]) == pgid and fields[0] != "Z":
-                members.append(int(entry.name))
-    return members
-
-
 @pytest.fixture
 def group_members():
     """``group_members(pgid)``: the live processes of a process group (Linux only)."""
     if not os.path.isdir("/proc/self"):
         pytest.skip("needs /proc")
-    return _group_members
+    from neurotoolkit.processes import process_group_members
+
+    return process_group_members

@@ -178,30 +178,8 @@ def detect_replay_events(
         return np.zeros((0, 2))
     z = (rate - mean) / sd
     peak_z = high_z if rate_threshold is None else (rate_threshold - mean) / sd
-
-    above = z > low_z
-    edges = np.diff(np.concatenate(([0], above.astype(np.int8), [0])))
-    starts = np.flatnonzero(edges == 1)
-    stops = np.flatnonzero(edges == -1)  # exclusive
-    if starts.size == 0:
-        return np.zeros((0, 2))
-    # the maximum of z from one start to the next equals the run's peak: the
-    # bins between runs are all <= low_z < the run's own values
-    peaks = np.maximum.reduceat(z, starts)
-    keep = peaks >= peak_z
-    starts, stops = starts[keep], stops[keep]
-    if starts.size == 0:
-        return np.zeros((0, 2))
-
-    begin = t_start + bin_size * starts
-    end = np.minimum(t_start + bin_size * stops, t_stop)
-    if merge_gap > 0 and begin.size > 1:
-        new_group = (begin[1:] - end[:-1]) >= merge_gap
-        first = np.flatnonzero(np.concatenate(([True], new_group)))
-        last = np.concatenate((first[1:] - 1, [begin.size - 1]))
-        begin, end = begin[first], end[last]
-    keep = (end - begin) >= min_duration - _BIN_EPS * bin_size
-    return np.column_stack((begin[keep], end[keep]))
+    return _events_above(z, low_z, peak_z, t_start, t_stop, bin_size, merge_gap=merge_gap,
+                         min_duration=min_duration)
 
 
 @dataclass(frozen=True)
@@ -399,40 +377,47 @@ def detect_candidate_events(
         return np.zeros((0, 2))
     base = rest_baseline(rate, n_cells=n_cells, smoothing=smoothing,
                          baseline_percentile=baseline_percentile)
-    starts, stops = _runs_with_peak(rate, base.threshold(edge_sd), base.threshold(peak_sd))
-    begin = t_start + bin_size * starts
-    end = np.minimum(t_start + bin_size * stops, t_stop)
-    begin, end = _merge_close(begin, end, merge_gap)
-    duration = end - begin
-    keep = duration >= min_duration - _BIN_EPS * bin_size
-    if max_duration is not None:
-        keep &= duration <= max_duration + _BIN_EPS * bin_size
-    return np.column_stack((begin[keep], end[keep]))
+    return _events_above(rate, base.threshold(edge_sd), base.threshold(peak_sd), t_start,
+                         t_stop, bin_size, merge_gap=merge_gap, min_duration=min_duration,
+                         max_duration=max_duration)
 
 
-def _runs_with_peak(values: np.ndarray, edge: float, peak: float
-                    ) -> tuple[np.ndarray, np.ndarray]:
-    """Maximal runs of ``values > edge`` whose maximum reaches ``peak``."""
+def _events_above(values: np.ndarray, edge: float, peak: float, t_start: float,
+                  t_stop: float, bin_size: float, *, merge_gap: float, min_duration: float,
+                  max_duration: float | None = None) -> np.ndarray:
+    """Events from a rate-like signal sampled in ``bin_size`` bins from ``t_start``.
+
+    An event is a maximal run of bins with ``values > edge`` whose maximum
+    reaches ``peak``; events closer than ``merge_gap`` are merged, then those
+    shorter than ``min_duration`` (or longer than ``max_duration``) dropped.
+    """
     above = values > edge
     changes = np.diff(np.concatenate(([0], above.astype(np.int8), [0])))
     starts = np.flatnonzero(changes == 1)
     stops = np.flatnonzero(changes == -1)  # exclusive
     if starts.size == 0:
-        return starts, stops
-    # from one run's start to the next, the maximum is the run's own peak
+        return np.zeros((0, 2))
+    # from one run's start to the next, the maximum is the run's own peak: the
+    # bins between runs are all <= edge < the run's own values
     keep = np.maximum.reduceat(values, starts) >= peak
-    return starts[keep], stops[keep]
+    starts, stops = starts[keep], stops[keep]
+    begin = t_start + bin_size * starts
+    end = np.minimum(t_start + bin_size * stops, t_stop)
+    if merge_gap > 0 and begin.size > 1:
+        new_group = (begin[1:] - end[:-1]) >= merge_gap
+        first = np.flatnonzero(np.concatenate(([True], new_group)))
+        last = np.concatenate((first[1:] - 1, [begin.size - 1]))
+        begin, end = begin[first], end[last]
+    duration = end - begin
+    keep = duration >= min_duration - _BIN_EPS * bin_size
+    if max_duration is not None:
+        keep &= duration <= max_duration + _BIN_EPS * bin_size
+    return np.column_stack((begin[keep], end[keep])).reshape(-1, 2)
 
 
-def _merge_close(begin: np.ndarray, end: np.ndarray, gap: float
-                 ) -> tuple[np.ndarray, np.ndarray]:
-    """Merge sorted, disjoint intervals separated by less than ``gap``."""
-    if gap <= 0 or begin.size < 2:
-        return begin, end
-    new_group = (begin[1:] - end[:-1]) >= gap
-    first = np.flatnonzero(np.concatenate(([True], new_group)))
-    last = np.concatenate((first[1:] - 1, [begin.size - 1]))
-    return begin[first], end[last]
+def _running_median3(values: np.ndarray) -> np.ndarray:
+    """Median of each value and its neighbours (two at the ends)."""
+    return np.array([np.median(values[max(i - 1, 0):i + 2]) for i in range(values.size)])
 
 
 def split_at_jumps(positions: np.ndarray, *, jump_limit: float, min_bins: int = 3,
@@ -481,8 +466,7 @@ def split_at_jumps(positions: np.ndarray, *, jump_limit: float, min_bins: int = 
         return [(0, n)] if n else []
     # a 3-bin running median over the bins with a position ignores single
     # bins decoded far away (a noisy bin, the burst that opens a sweep)
-    v = x[valid]
-    v = np.array([np.median(v[max(i - 1, 0):i + 2]) for i in range(v.size)])
+    v = _running_median3(x[valid])
     step = np.abs(np.diff(v))
     if period is not None:
         step = np.minimum(step, period - step)
@@ -519,8 +503,7 @@ def _split_at_turn(x: np.ndarray, first: int, stop: int, travel: float,
     bins = first + np.flatnonzero(np.isfinite(x[first:stop]))
     if bins.size < 3:
         return [[first, stop]]
-    v = x[bins]
-    v = np.array([np.median(v[max(i - 1, 0):i + 2]) for i in range(v.size)])
+    v = _running_median3(x[bins])
     turns, anchor, high, low = [], 0, 0, 0
     for i in range(1, v.size):
         high = i if v[i] > v[high] else high

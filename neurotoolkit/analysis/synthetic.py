@@ -61,6 +61,37 @@ class SyntheticReplay:
         return np.flatnonzero(np.isin(self.kinds, kinds))
 
 
+@dataclass(frozen=True, eq=False)
+class _PlaceLayout:
+    """Place fields evenly spaced along the track, given to cell ids at random.
+
+    ``centres`` is ``nan`` for the cells without a field.
+    """
+
+    centres: np.ndarray
+    has_field: np.ndarray
+    field_width: float
+
+    def rates(self, x: np.ndarray, peak: float, floor: float, other: float) -> np.ndarray:
+        """Rates ``(len(x), n_cells)`` at positions ``x``: Gaussian fields of height
+        ``peak`` above ``floor``, and ``other`` for the cells without a field."""
+        centres = np.where(self.has_field, self.centres, 0.0)
+        bump = np.exp(-0.5 * ((x[:, None] - centres[None, :]) / self.field_width) ** 2)
+        return np.where(self.has_field[None, :], peak * bump + floor, other)
+
+
+def _place_layout(n_place: int, n_other: int, track_length: float, field_width: float,
+                  rng: np.random.Generator) -> _PlaceLayout:
+    """``n_place`` fields evenly spaced and ``n_other`` cells without one, ids in random order."""
+    n_total = n_place + n_other
+    centres = np.full(n_total, np.nan)
+    centres[:n_place] = track_length / n_place * (np.arange(n_place) + 0.5)
+    ids = rng.permutation(n_total)  # id of each (centre-ordered) cell
+    cell_centres = np.empty(n_total)
+    cell_centres[ids] = centres
+    return _PlaceLayout(cell_centres, np.isfinite(cell_centres), float(field_width))
+
+
 def _poisson_spikes(rates: np.ndarray, t0: float, dt: float,
                     rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Spikes of an inhomogeneous Poisson process with piecewise-constant rates.
@@ -194,19 +225,12 @@ def generate_synthetic_replay(
     rng = as_generator(rng)
 
     n_total = n_cells + n_other_cells
-    spacing = track_length / n_cells
-    centres = np.full(n_total, np.nan)
-    centres[:n_cells] = spacing * (np.arange(n_cells) + 0.5)
-    ids = rng.permutation(n_total)  # id of each (centre-ordered) cell
-    cell_centres = np.empty(n_total)
-    cell_centres[ids] = centres
-    labels = np.where(np.isfinite(cell_centres), "place", "pyramidal")
-    has_field = np.isfinite(cell_centres)
-    safe_centres = np.where(has_field, cell_centres, 0.0)
+    layout = _place_layout(n_cells, n_other_cells, track_length, field_width, rng)
+    cell_centres, has_field = layout.centres, layout.has_field
+    labels = np.where(has_field, "place", "pyramidal")
 
     def field(x: np.ndarray, peak: float, floor: float) -> np.ndarray:
-        bump = np.exp(-0.5 * ((x[:, None] - safe_centres[None, :]) / field_width) ** 2)
-        return np.where(has_field[None, :], peak * bump + floor, background_rate)
+        return layout.rates(x, peak, floor, background_rate)
 
     # online: laps from 0 to track_length at constant speed, generated in
     # blocks of time steps to keep memory small
@@ -397,18 +421,12 @@ def generate_synthetic_sweeps(
         raise ValueError(f"n_background_cells must be >= 0, got {n_background_cells}")
     rng = as_generator(rng)
     n_total = n_place_cells + n_background_cells
-    centres = np.full(n_total, np.nan)
-    centres[:n_place_cells] = track_length / n_place_cells * (np.arange(n_place_cells) + 0.5)
-    ids = rng.permutation(n_total)
-    cell_centres = np.empty(n_total)
-    cell_centres[ids] = centres
-    is_place = np.isfinite(cell_centres)
-    safe = np.where(is_place, cell_centres, 0.0)
+    layout = _place_layout(n_place_cells, n_background_cells, track_length, field_width, rng)
+    cell_centres, is_place = layout.centres, layout.has_field
     labels = np.where(is_place, "place", "cue")
 
     def fields(x: np.ndarray, peak: float, floor: float) -> np.ndarray:
-        bump = np.exp(-0.5 * ((x[:, None] - safe[None, :]) / field_width) ** 2)
-        return np.where(is_place[None, :], peak * bump + floor, 0.0)
+        return layout.rates(x, peak, floor, 0.0)
 
     lap_time = track_length / speed
     t_online = n_laps * lap_time

@@ -12,6 +12,7 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
+from ..analysis import DetectedEvents, Recording
 from .exploration import RandomStreams, simulate, to_recording
 from .downstream import consolidate_events
 from .metrics import detect_offline, replay_metrics
@@ -58,17 +59,15 @@ def run_consolidation(config: SpikingConfig, *, level: str = "lif", seed: int = 
     return analyse_simulation(output, config, level=level, seed=seed, device=device)
 
 
-def analyse_simulation(output: Any, config: SpikingConfig, *, level: str, seed: int,
-                       device: str) -> Any:
-    """Turn a finished simulation into a RunResult: Recording, metrics, figure.
+def analyse_recording(recording: Recording, config: SpikingConfig, *, seed: int
+                      ) -> tuple[Recording, dict[str, float], DetectedEvents]:
+    """Replay events, metrics and what the downstream population learns from them.
 
-    Used by :func:`run_consolidation` and by sweeps that rerun one compiled
-    standalone program (:class:`~neurotoolkit.protocols.standalone.StandaloneSimulation`).
+    Returns the Recording with the events (interval set ``"events"``) and the
+    learned downstream weights (pathway ``"FF"``) added, the metrics, and the
+    detected events.  Runs and re-analyses of saved recordings (e.g. with
+    another detector) share it.
     """
-    from ..plotting import plot_run
-    from ..runner import RunResult
-
-    recording = to_recording(output, config, level=level, seed=seed, device=device)
     detected = detect_offline(recording, config.analysis)
     events = detected.events
     # the detected events travel with the spikes (interval set "events")
@@ -83,6 +82,22 @@ def analyse_simulation(output: Any, config: SpikingConfig, *, level: str, seed: 
         metrics.update(learned)
         recording = dataclasses.replace(recording, weights={**recording.weights,
                                                             "FF": weights})
+    return recording, metrics, detected
+
+
+def analyse_simulation(output: Any, config: SpikingConfig, *, level: str, seed: int,
+                       device: str) -> Any:
+    """Turn a finished simulation into a RunResult: Recording, metrics, figure.
+
+    Used by :func:`run_consolidation` and by sweeps that rerun one compiled
+    standalone program (:class:`~neurotoolkit.protocols.standalone.StandaloneSimulation`).
+    """
+    from ..plotting import plot_run
+    from ..runner import RunResult
+
+    recording = to_recording(output, config, level=level, seed=seed, device=device)
+    recording, metrics, detected = analyse_recording(recording, config, seed=seed)
+    events = detected.events
     metrics["simulation_wall_s"] = output.simulation_wall_s
     title = (f"{level}, {config.plasticity.pathways}, {config.cue.placement} cue, "
              f"{config.network.n_pyramidal} pyramidal cells, seed {seed}")
