@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .analysis import Recording, participation
+from .analysis import Recording, rate_gain_by_class
 
 __all__ = ["CLASS_COLOURS", "use_style", "plot_raster", "plot_weights_by_class",
            "plot_participation", "plot_run"]
@@ -129,7 +129,7 @@ def _busiest_window(events: np.ndarray, t0: float, t1: float, width: float) -> t
 
 def plot_run(recording: Recording, metrics: Mapping[str, float], events: np.ndarray,
              title: str = "") -> Any:
-    """The figure of one run: online and offline rasters, I->E weights, participation."""
+    """The figure of one run: online and offline rasters, I->E weights, rates in replay."""
     fig = _figure(figsize=(10, 6.5))
     grid = fig.add_gridspec(2, 3, width_ratios=[2.2, 1, 1], hspace=0.45, wspace=0.4)
     ax_on, ax_off = fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[1, 0])
@@ -150,22 +150,27 @@ def plot_run(recording: Recording, metrics: Mapping[str, float], events: np.ndar
     plot_weights_by_class(ax_w, recording, "IE")
     ax_w.set_title("learned inhibition onto each class")
 
-    cells = recording.cells("place", "cue", "pyramidal")
+    # rates inside and outside events: with whole sweeps as events the
+    # fraction of events a cell fires in counts one sporadic spike anywhere
+    # in a sweep, and says little of what the raster shows
     if len(events):
-        frac = participation(recording, events, cells)
-        labels = recording.cell_labels[cells]
         classes = ["place", "cue", "pyramidal"]
-        values = [frac[labels == c] for c in classes]
-        ax_p.bar(range(3), [np.nanmean(v) if v.size else np.nan for v in values],
-                 color=[CLASS_COLOURS[c] for c in classes], alpha=0.8)
-        ax_p.set_xticks(range(3), classes)
+        gains = rate_gain_by_class(recording, events, off0, off1, classes)
+        x = np.arange(len(classes))
+        colours = [CLASS_COLOURS[c] for c in classes]
+        ax_p.bar(x - 0.2, [gains[c].inside for c in classes], 0.4, color=colours,
+                 label="inside events")
+        ax_p.bar(x + 0.2, [gains[c].outside for c in classes], 0.4, color=colours,
+                 alpha=0.35, label="outside events")
+        ax_p.set_xticks(x, classes)
+        ax_p.legend(fontsize=7)
     else:
         ax_p.text(0.5, 0.5, "no replay events", ha="center", transform=ax_p.transAxes)
-    ratio = metrics.get("participation_ratio", np.nan)
+    ratio = metrics.get("rate_participation_ratio", np.nan)
     dist = metrics.get("sequence_distance", np.nan)
-    ax_p.set_title(f"participation (cue/place {ratio:.2f}, seq. distance {dist:.2f})"
-                   if np.isfinite([ratio, dist]).all() else "participation")
-    ax_p.set_ylabel("fraction of events")
+    ax_p.set_title(f"replay: cue/place rate {ratio:.2f}, seq. distance {dist:.2f}"
+                   if np.isfinite([ratio, dist]).all() else "replay")
+    ax_p.set_ylabel("rate at rest (Hz)")
     if title:
         fig.suptitle(title)
     return fig
