@@ -147,6 +147,10 @@ class RunStore:
     level_overrides : mapping of level to mapping, optional
         Overrides added to every run of a level (e.g. a code-generation
         target); they are part of what a reused run must match.
+    device : {"runtime", "cpp_standalone"}
+        Brian2 device of the spiking runs (the binary level has none).  Not
+        part of what a reused run must match: both devices give the same
+        model.
     quiet : bool
         No progress lines.
     say : callable, optional
@@ -155,9 +159,11 @@ class RunStore:
 
     def __init__(self, root: Path, preset: str, *,
                  level_overrides: Mapping[str, Mapping[str, Any]] | None = None,
+                 device: str = "runtime",
                  quiet: bool = True, say: Callable[[str], None] | None = None) -> None:
         self.root = Path(root)
         self.preset = preset
+        self.device = device
         self.level_overrides = {k: dict(v) for k, v in (level_overrides or {}).items()}
         self.quiet = quiet
         self._say = say or (lambda text: print(text, file=sys.stderr, flush=True))
@@ -211,15 +217,17 @@ class RunStore:
         from ..io import run_directory
         from ..runner import run_experiment, write_run
 
+        device = "runtime" if spec.level == "binary" else self.device
         started = time.perf_counter()
         result = run_experiment(spec.experiment, spec.level, preset=self.preset,
-                                seed=spec.seed, overrides=overrides, out=None, quiet=True)
+                                seed=spec.seed, overrides=overrides, device=device,
+                                out=None, quiet=True)
         wall = time.perf_counter() - started
         result.figures = {}
         with run_directory(path, overwrite=True) as partial:
             write_run(result, partial, {"experiment": spec.experiment, "level": spec.level,
                                         "preset": self.preset, "seed": spec.seed,
-                                        "device": "runtime", "wall_time_s": wall,
+                                        "device": device, "wall_time_s": wall,
                                         "overrides": dict(overrides)})
 
 
