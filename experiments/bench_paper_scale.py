@@ -198,7 +198,7 @@ def side_toolkit(build_dir: Path, out: Path, laps, offline_s, watch: MemoryWatch
     from neurotoolkit.io import run_directory
     from neurotoolkit.protocols.consolidation import analyse_simulation
     from neurotoolkit.protocols.standalone import StandaloneSimulation
-    from neurotoolkit.runner import write_run
+    from neurotoolkit.runner import finish_run, write_run
 
     started = time.perf_counter()
     timings: dict = {}
@@ -229,7 +229,7 @@ def side_toolkit(build_dir: Path, out: Path, laps, offline_s, watch: MemoryWatch
     with run_directory(out, overwrite=True) as partial:
         result = analyse_simulation(output, config, level="lif", seed=SEED,
                                     device="cpp_standalone")
-        result.config = config
+        result = finish_run(result, "consolidation", "lif", seed=SEED, config=config)
         write_run(result, partial, {"experiment": "consolidation", "level": "lif",
                                     "preset": PRESET, "seed": SEED,
                                     "device": "cpp_standalone"})

@@ -239,24 +239,24 @@ def _recording():
 
 
 def test_latent_rank_puts_cells_in_latent_order() -> None:
-    from neurotoolkit.plotting_extra import latent_rank
+    from neurotoolkit.plotting import latent_rank
 
     rec = _recording()
     assert latent_rank(rec, np.arange(5)).tolist() == [4, 1, 2, 0, 3]
 
 
-def test_dense_weights_sums_multiple_synapses() -> None:
-    from neurotoolkit.plotting_extra import dense_weights
+def test_weight_submatrix_sums_multiple_synapses() -> None:
+    from neurotoolkit.plotting import weight_submatrix
 
     rec = _recording()
-    matrix = dense_weights(rec, "EE", pre=np.array([1, 2]), post=np.array([0, 4]))
+    matrix = weight_submatrix(rec, "EE", pre=np.array([1, 2]), post=np.array([0, 4]))
     assert matrix.tolist() == [[3.0, 0.0], [0.0, 5.0]]
     with pytest.raises(KeyError, match="IE"):
-        dense_weights(rec, "IE", pre=np.array([1]), post=np.array([0]))
+        weight_submatrix(rec, "IE", pre=np.array([1]), post=np.array([0]))
 
 
 def test_bootstrap_interval_of_constant_columns_is_the_point() -> None:
-    from neurotoolkit.plotting_extra import bootstrap_mean_interval
+    from neurotoolkit.analysis import bootstrap_mean_interval
 
     values = np.array([[1.0, 2.0, np.nan], [1.0, 4.0, np.nan]])
     mean, low, high = bootstrap_mean_interval(values, n_bootstrap=200)
@@ -266,7 +266,7 @@ def test_bootstrap_interval_of_constant_columns_is_the_point() -> None:
 
 
 def test_table_column_reads_missing_as_nan() -> None:
-    from neurotoolkit.plotting_extra import table_column
+    from neurotoolkit.io import table_column
 
     column = table_column([{"x": "1.5"}, {"x": ""}, {}], "x")
     assert column[0] == 1.5 and np.isnan(column[1:]).all()
@@ -275,7 +275,7 @@ def test_table_column_reads_missing_as_nan() -> None:
 def test_seed_bars_return_the_means() -> None:
     from matplotlib.figure import Figure
 
-    from neurotoolkit.plotting_extra import plot_grouped_seed_bars, plot_seed_bars
+    from neurotoolkit.plotting import plot_grouped_seed_bars, plot_seed_bars
 
     ax = Figure().subplots()
     heights = plot_seed_bars(ax, {"a": [1.0, 3.0], "b": [np.nan]})

@@ -50,6 +50,8 @@ from pathlib import Path
 from typing import Any
 
 from ..config import ConfigError, flatten_dotted
+from ..results import DEVICES
+from ..runner import resolve_config
 
 __all__ = ["SweepError", "Point", "Sweep", "load_sweep", "parse_sweep", "point_id",
            "TOP_LEVEL_KEYS", "STANDALONE_REUSE"]
@@ -69,7 +71,6 @@ TOP_LEVEL_KEYS: dict[str, str] = {
     "nwb": "true: every point also writes recording.nwb (needs neurotoolkit[nwb])",
 }
 REQUIRED_KEYS = ("experiment", "level", "preset", "seeds")
-DEVICES = ("runtime", "cpp_standalone")
 #: (experiment, level) pairs whose cpp_standalone points share one build per
 #: network structure (:class:`neurotoolkit.protocols.standalone.StandaloneSimulation`).
 STANDALONE_REUSE = frozenset({("consolidation", "lif"), ("consolidation", "dendritic")})
@@ -401,8 +402,6 @@ def parse_sweep(text: str, path: str | Path = "<sweep>") -> Sweep:
     SweepError
         Naming the file, the line and the key, before anything runs.
     """
-    from ..runner import resolve_config
-
     checker = _Checker(path, text)
     data = checker.document()
     grid, zipped, fixed = checker.tables(data)
@@ -442,6 +441,7 @@ def parse_sweep(text: str, path: str | Path = "<sweep>") -> Sweep:
     parameter_keys = [*grid, *zipped, *fixed]
     structure_key = None
     if device == "cpp_standalone" and (experiment, level) in STANDALONE_REUSE:
+        # the spiking protocols load numpy; a sweep file is read without them
         from ..protocols.standalone import structure_key
 
     points: list[Point] = []

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from neurotoolkit.binary.experiment import run_consolidation
-from neurotoolkit.circuits.readout import consolidate_replays, initial_weights
+from neurotoolkit.downstream import consolidate_replays, initial_weights
 from neurotoolkit.runner import resolve_config
 
 SEEDS = (1, 2, 3, 4, 5)
@@ -42,7 +42,7 @@ def test_no_replays_learn_nothing():
 
 
 def test_windowed_trace_matches_its_definition():
-    from neurotoolkit.circuits.readout import _windowed
+    from neurotoolkit.downstream import _windowed
 
     x = np.random.default_rng(2).random((2, 6, 4))
     lag = np.abs(np.arange(6)[:, None] - np.arange(6)[None, :])

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..config import Section, param
+from .config import Section, param
 
 __all__ = ["DownstreamSection", "initial_weights", "consolidate_replays"]
 
