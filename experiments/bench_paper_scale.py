@@ -133,7 +133,8 @@ def paper_config(laps: int | None, offline_s: float | None):
 def input_trains(config, seed: int) -> dict:
     """The world's input spike trains (one spike per step at most), by source name."""
     from neurotoolkit.config import magnitude
-    from neurotoolkit.protocols.exploration import RandomStreams, make_world_inputs
+    from neurotoolkit.protocols.exploration import make_world_inputs
+    from neurotoolkit.protocols.simulation import RandomStreams
     from neurotoolkit.world.inputs import one_spike_per_step
 
     world = make_world_inputs(config, RandomStreams.from_seed(seed))

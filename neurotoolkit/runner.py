@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from . import interop
-from .config import ConfigError, Section, load_preset
+from .config import ConfigError, Section
 from .io import (atomic_write_json, atomic_write_text, check_output, provenance, run_directory,
                  to_toml)
 from .results import DEVICES, LEVELS, RunResult
@@ -136,11 +136,7 @@ def resolve_config(experiment: str, level: str, preset: str = "default",
         or a value out of range.
     """
     spec = _spec(experiment, level)
-    cls = _load(spec.config)
-    config = cls.from_dict(load_preset(spec.presets or level, preset))
-    if overrides:
-        config = config.with_overrides(overrides)
-    return config
+    return _load(spec.config).from_preset(spec.presets or level, preset, overrides)
 
 
 def draw_figures(result: RunResult, experiment: str, level: str, *, seed: int) -> RunResult:

@@ -33,7 +33,7 @@ import numpy as np
 
 from ..analysis.consolidated import (consolidated_order, cue_position_metrics,
                                       cue_weight_metrics)
-from ..downstream import DownstreamSection, consolidate_replays, initial_weights
+from ..downstream import DownstreamSection, consolidate_replays, initial_feedforward_weights
 
 __all__ = ["readout_metrics", "ReadoutResult", "consolidate_network", "READOUT_METRICS"]
 
@@ -130,7 +130,7 @@ def consolidate_network(network: Any, replays: Any, readout: DownstreamSection,
     """
     layout = network.layout
     cfg = network.config
-    f0 = initial_weights(rng, (), readout.n_downstream, layout.n_excitatory,
+    f0 = initial_feedforward_weights(rng, (), readout.n_downstream, layout.n_excitatory,
                          readout.initial_spread)
     kwargs = dict(n_winners=readout.n_winners, window=readout.window,
                   learning_rate=readout.learning_rate, n_sessions=readout.n_sessions,

@@ -14,7 +14,6 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import Any
 
-from ..config import load_preset
 from ..plasticity.pathways import pathway_key
 from ..results import COMPARISON_KEYS, RunResult
 from .consolidation import analyse_simulation
@@ -54,9 +53,7 @@ def compare_pathway_sets(preset: str, seeds: Sequence[int],
         One row per (seed, pathway set): ``seed``, ``pathways``, ``build_s``,
         ``run_s`` and the :data:`~neurotoolkit.results.COMPARISON_KEYS` metrics.
     """
-    config = SpikingConfig.from_dict(load_preset(level, preset))
-    if overrides:
-        config = config.with_overrides(overrides)
+    config = SpikingConfig.from_preset(level, preset, overrides)
     rows = []
     for seed in seeds:
         started = time.perf_counter()

@@ -29,7 +29,7 @@ from ..analysis.consolidated import (consolidated_order, cue_position_metrics,
                                       cue_weight_metrics)
 from ..analysis.recording import Recording
 from ..config import magnitude, param, qparam
-from ..downstream import DownstreamSection, consolidate_replays, initial_weights
+from ..downstream import DownstreamSection, consolidate_replays, initial_feedforward_weights
 from .metrics import PYRAMIDAL_LABELS
 
 __all__ = ["SpikingDownstream", "event_states", "consolidate_events", "CUE_TOLERANCE_CM"]
@@ -110,7 +110,7 @@ def consolidate_events(recording: Recording, events: np.ndarray, downstream: Spi
     """
     pyramidal = recording.cells(*PYRAMIDAL_LABELS)
     n_down = downstream.n_downstream
-    f0 = initial_weights(rng, (), n_down, pyramidal.size, downstream.initial_spread)
+    f0 = initial_feedforward_weights(rng, (), n_down, pyramidal.size, downstream.initial_spread)
     states = event_states(recording, events, magnitude(downstream.bin, "s"), pyramidal)
     sessions = consolidate_replays(states, f0, n_winners=downstream.n_winners,
                                    window=downstream.window,

@@ -4,7 +4,8 @@ Both phases run in one network, one after the other: exploration with the
 inputs on and learning on, then rest with the inputs off, learning off and
 mossy-fibre-like noise on.  The switch is a handful of shared variables, so
 the same code runs on the runtime device and as one ``cpp_standalone``
-program.  The phase output is plain numpy (:class:`SimulationOutput`); turn it
+program.  The phase output is plain numpy
+(:class:`~neurotoolkit.protocols.simulation.SimulationOutput`); turn it
 into a :class:`~neurotoolkit.analysis.Recording` with :func:`to_recording`.
 """
 
@@ -25,9 +26,8 @@ from .devices import brian_device, finish_device
 from .settings import SpikingConfig
 from .simulation import RandomStreams, SimulationOutput, WorldInputs
 
-__all__ = ["RandomStreams", "WorldInputs", "SimulationOutput", "make_world_inputs",
-           "cell_models", "phase_gains", "simulate", "build_circuit", "run_network",
-           "collect_output", "to_recording"]
+__all__ = ["make_world_inputs", "cell_models", "phase_gains", "simulate", "build_circuit",
+           "run_network", "collect_output", "to_recording"]
 
 
 def make_world_inputs(config: SpikingConfig, streams: RandomStreams) -> WorldInputs:

@@ -50,7 +50,8 @@ __all__ = ["Task", "run_task", "init_local_worker", "LocalReporter", "DaskReport
 
 _PROCESS_LOCK = threading.Lock()
 _LOCAL_QUEUE: Any = None
-_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+#: Environment variables that set the math libraries' thread counts.
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 _ERROR_LENGTH = 500
 
 
@@ -106,7 +107,7 @@ def init_local_worker(queue: Any, threads: int, parent_pid: int | None = None) -
     global _LOCAL_QUEUE
     if parent_pid is not None:
         end_with_parent(parent_pid)
-    for variable in _THREAD_VARIABLES:
+    for variable in THREAD_VARIABLES:
         os.environ.setdefault(variable, str(threads))
     _LOCAL_QUEUE = queue
 
