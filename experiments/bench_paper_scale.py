@@ -133,7 +133,8 @@ def paper_config(laps: int | None, offline_s: float | None):
 def input_trains(config, seed: int) -> dict:
     """The world's input spike trains (one spike per step at most), by source name."""
     from neurotoolkit.config import magnitude
-    from neurotoolkit.protocols.exploration import RandomStreams, make_world_inputs
+    from neurotoolkit.protocols.exploration import make_world_inputs
+    from neurotoolkit.protocols.simulation import RandomStreams
     from neurotoolkit.world.inputs import one_spike_per_step
 
     world = make_world_inputs(config, RandomStreams.from_seed(seed))
@@ -198,7 +199,7 @@ def side_toolkit(build_dir: Path, out: Path, laps, offline_s, watch: MemoryWatch
     from neurotoolkit.io import run_directory
     from neurotoolkit.protocols.consolidation import analyse_simulation
     from neurotoolkit.protocols.standalone import StandaloneSimulation
-    from neurotoolkit.runner import write_run
+    from neurotoolkit.runner import finish_run, write_run
 
     started = time.perf_counter()
     timings: dict = {}
@@ -229,7 +230,7 @@ def side_toolkit(build_dir: Path, out: Path, laps, offline_s, watch: MemoryWatch
     with run_directory(out, overwrite=True) as partial:
         result = analyse_simulation(output, config, level="lif", seed=SEED,
                                     device="cpp_standalone")
-        result.config = config
+        result = finish_run(result, "consolidation", "lif", seed=SEED, config=config)
         write_run(result, partial, {"experiment": "consolidation", "level": "lif",
                                     "preset": PRESET, "seed": SEED,
                                     "device": "cpp_standalone"})

@@ -39,7 +39,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from neurotoolkit.sweep import parse_sweep, run_sweep
+from neurotoolkit.sweeps import parse_sweep, run_sweep
 from neurotoolkit.sweeps.table import read_table
 
 SEED = 1

@@ -36,7 +36,7 @@ import time
 from pathlib import Path
 
 from neurotoolkit.processes import process_group_members
-from neurotoolkit.sweep import load_sweep
+from neurotoolkit.sweeps import load_sweep
 from neurotoolkit.sweeps.table import read_table
 
 SWEEP = """\

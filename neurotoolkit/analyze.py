@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import re
 import time
 from collections.abc import Sequence
@@ -58,11 +59,21 @@ from typing import Any
 
 import numpy as np
 
+from .analysis import (Recording, RecordingError, bin_event_spikes, classify_place_cells,
+                       compute_tuning_curves, participation_by_class, score_replay_events)
+from .config import ConfigError, magnitude, parse_override
+from .interop import MissingDependencyError, read_recording
+from .io import check_output, run_directory
+from .plotting import figure, plot_posterior, plot_raster, plot_run
+from .protocols.metrics import PYRAMIDAL_LABELS, detect_offline_events, replay_metrics
+from .protocols.settings import AnalysisConfig
+from .results import RunResult
+from .runner import write_run
+
 __all__ = [
     "INTERNEURON_WORDS",
     "RUN_SPEED",
     "AnalyzeError",
-    "add_arguments",
     "analyze_file",
     "main",
     "parse_span",
@@ -97,9 +108,6 @@ def parse_span(text: str, option: str) -> tuple[float, float]:
 
 
 def _read(path: Path) -> Any:
-    from .analysis import RecordingError
-    from .interop import MissingDependencyError, read_recording
-
     try:
         return read_recording(path)
     except (MissingDependencyError, FileNotFoundError):
@@ -194,8 +202,6 @@ def prepare_recording(recording: Any, *, rest: tuple[float, float] | None = None
     AnalyzeError
         Naming what is missing: position, spikes in the rest, a run period.
     """
-    from .analysis import Recording, classify_place_cells
-
     rest = _rest_period(recording, rest, rest_from)
     if recording.position_times.size < 2 or not np.isfinite(recording.positions).any():
         raise AnalyzeError("no position in the file (no SpatialSeries under processing/behavior "
@@ -248,8 +254,6 @@ def prepare_recording(recording: Any, *, rest: tuple[float, float] | None = None
 
 
 def _run_rate(recording: Any, pieces: Sequence[Sequence[float]]) -> float:
-    from .protocols.metrics import PYRAMIDAL_LABELS
-
     cells = recording.cells(*PYRAMIDAL_LABELS)
     spikes = sum(recording.spikes_between(a, b, cells)[0].size for a, b in pieces)
     duration = sum(b - a for a, b in pieces)
@@ -257,9 +261,6 @@ def _run_rate(recording: Any, pieces: Sequence[Sequence[float]]) -> float:
 
 
 def _event_scores(recording: Any, events: np.ndarray, analysis: Any, seed: int) -> Any:
-    from .analysis import bin_event_spikes, compute_tuning_curves, score_replay_events
-    from .config import magnitude
-
     cells = recording.cells("place", "cue")
     length = float(recording.metadata["track_length_cm"])
     n_bins = max(round(length / magnitude(analysis.position_bin, "cm")), 2)
@@ -287,10 +288,7 @@ def _events_table(events: np.ndarray, scores: Any) -> str:
 
 def _replay_figure(recording: Any, events: np.ndarray, scores: Any, tuning: Any,
                    bin_size: float, title: str) -> Any:
-    from .plotting import _figure, plot_raster
-    from .plotting_extra import plot_posterior
-
-    fig = _figure(figsize=(10, 6))
+    fig = figure(figsize=(10, 6))
     grid = fig.add_gridspec(2, 3, height_ratios=[1, 1.1], hspace=0.55, wspace=0.35)
     ax_raster = fig.add_subplot(grid[0, :])
     off0, off1 = recording.phase("offline")
@@ -340,12 +338,6 @@ def analyze_file(path: str | Path, *, rest: tuple[float, float] | None = None,
         Metrics (the keys of a run's ``metrics.json``), the analysed
         Recording, figures ``figure`` and ``replay``, table ``events.csv``.
     """
-    from .config import magnitude
-    from .plotting import plot_run
-    from .protocols.metrics import detect_offline_events, replay_metrics
-    from .protocols.settings import AnalysisConfig
-    from .runner import RunResult
-
     started = time.perf_counter()
     analysis = analysis if analysis is not None else AnalysisConfig()
     source = _read(Path(path))
@@ -359,8 +351,6 @@ def analyze_file(path: str | Path, *, rest: tuple[float, float] | None = None,
     metrics = replay_metrics(recording, analysis, rng, events=events)
     metrics["rate_pyramidal_online_hz"] = _run_rate(recording, notes["run_s"])
     if len(events):
-        from .analysis import participation_by_class
-
         by_label = participation_by_class(recording, events)
         metrics.update({f"{label}_participation": value for label, value in by_label.items()})
     metrics["n_place_cells"] = int(recording.cells("place").size)
@@ -375,34 +365,8 @@ def analyze_file(path: str | Path, *, rest: tuple[float, float] | None = None,
                      tables={"events.csv": _events_table(events, scores)}, config=analysis)
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options of ``neurotoolkit analyze``."""
-    parser.add_argument("file", help="NWB (.nwb), toolkit (.npz) or Neo file")
-    rest = parser.add_mutually_exclusive_group()
-    rest.add_argument("--rest", default=None, metavar="START:STOP",
-                      help="the rest period, s (default: the file's 'offline' interval)")
-    rest.add_argument("--rest-from", default=None, metavar="INTERVALS",
-                      help="an interval set of the file, e.g. epochs:sleep")
-    parser.add_argument("--run", default=None, metavar="START:STOP",
-                        help="the run period for tuning curves, s (default: the file's "
-                             "'online' interval, else outside the rest while moving)")
-    parser.add_argument("--out", default=None, help="output folder (default runs/analyze-...)")
-    parser.add_argument("--seed", type=int, default=1, help="seeds the shuffles")
-    parser.add_argument("--set", dest="overrides", action="append", default=[],
-                        metavar="KEY=VALUE", help="analysis setting, e.g. n_shuffles=200")
-    parser.add_argument("--overwrite", action="store_true", help="replace an existing --out")
-    parser.add_argument("--quiet", action="store_true")
-
-
 def main(args: argparse.Namespace) -> int:
-    """Run ``neurotoolkit analyze`` (arguments from :func:`add_arguments`)."""
-    import json
-
-    from .config import ConfigError, parse_override
-    from .io import check_output, run_directory
-    from .protocols.settings import AnalysisConfig
-    from .runner import write_run
-
+    """Run ``neurotoolkit analyze`` (arguments from :func:`neurotoolkit.cli.build_parser`)."""
     path = Path(args.file)
     if not path.exists():
         raise FileNotFoundError(f"no file at {path}")

@@ -28,7 +28,11 @@ from datetime import datetime
 from pathlib import Path
 
 from .config import ConfigError, parse_override
+from .interop import MissingDependencyError
+from .interop._optional import require
 from .io import OutputError, check_output
+from .results import DEVICES, LEVELS
+from .runner import resolve_config, run_experiment
 
 __all__ = ["main", "build_parser"]
 
@@ -42,8 +46,6 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``neurotoolkit`` command."""
-    from .runner import DEVICES, LEVELS
-
     parser = _Parser(prog="neurotoolkit", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
@@ -87,11 +89,28 @@ def build_parser() -> argparse.ArgumentParser:
     figures.add_argument("--preset", default="tiny")
     figures.add_argument("--quiet", action="store_true")
 
-    from .analyze import add_arguments as add_analyze_arguments
-
-    add_analyze_arguments(sub.add_parser(
+    _add_analyze_arguments(sub.add_parser(
         "analyze", help="the replay analysis of a run on a lab's NWB, Neo or toolkit file"))
     return parser
+
+
+def _add_analyze_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``neurotoolkit analyze``."""
+    parser.add_argument("file", help="NWB (.nwb), toolkit (.npz) or Neo file")
+    rest = parser.add_mutually_exclusive_group()
+    rest.add_argument("--rest", default=None, metavar="START:STOP",
+                      help="the rest period, s (default: the file's 'offline' interval)")
+    rest.add_argument("--rest-from", default=None, metavar="INTERVALS",
+                      help="an interval set of the file, e.g. epochs:sleep")
+    parser.add_argument("--run", default=None, metavar="START:STOP",
+                        help="the run period for tuning curves, s (default: the file's "
+                             "'online' interval, else outside the rest while moving)")
+    parser.add_argument("--out", default=None, help="output folder (default runs/analyze-...)")
+    parser.add_argument("--seed", type=int, default=1, help="seeds the shuffles")
+    parser.add_argument("--set", dest="overrides", action="append", default=[],
+                        metavar="KEY=VALUE", help="analysis setting, e.g. n_shuffles=200")
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing --out")
+    parser.add_argument("--quiet", action="store_true")
 
 
 def _default_out(args: argparse.Namespace) -> Path:
@@ -100,8 +119,6 @@ def _default_out(args: argparse.Namespace) -> Path:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from .runner import resolve_config, run_experiment
-
     overrides = dict(parse_override(text) for text in args.overrides)
     if args.seed < 0:
         raise ConfigError("seed", f"must be a non-negative integer, got {args.seed}")
@@ -122,9 +139,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _check_nwb(args: argparse.Namespace) -> None:
     """``--nwb`` needs pynwb: say so before anything runs."""
     if getattr(args, "nwb", False):
-        from .interop import MissingDependencyError
-        from .interop._optional import require
-
         try:
             require("pynwb", "nwb", "--nwb (writing recording.nwb)")
         except MissingDependencyError as err:
@@ -132,7 +146,7 @@ def _check_nwb(args: argparse.Namespace) -> None:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from .demo import run_demo
+    from .demo import run_demo  # the simulation stack loads only for this command
 
     _check_nwb(args)
     run_demo(out=Path(args.out), preset=args.preset, seed=args.seed, quiet=args.quiet,
@@ -141,7 +155,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
-    sweep = importlib.import_module("neurotoolkit.sweep")
+    sweep = importlib.import_module("neurotoolkit.sweeps.run")  # Dask and tqdm load on use
     return int(sweep.main(args) or 0)
 
 
@@ -151,12 +165,11 @@ def _cmd_figures(args: argparse.Namespace) -> int:
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
-    from .analyze import AnalyzeError, main as analyze_main
-    from .interop import MissingDependencyError
+    from . import analyze  # the analysis stack loads only for this command (startup cost)
 
     try:
-        return analyze_main(args)
-    except (AnalyzeError, MissingDependencyError) as err:  # one line, exit status 2
+        return analyze.main(args)
+    except (analyze.AnalyzeError, MissingDependencyError) as err:  # one line, exit status 2
         print(f"neurotoolkit: error: {err}", file=sys.stderr)
         return EXIT_USAGE
 

@@ -364,6 +364,20 @@ class Section:
             object.__delattr__(obj, "_prefix")
         return obj
 
+    @classmethod
+    def from_preset(cls: type[S], level: str, name: str,
+                    overrides: Mapping[str, Any] | None = None) -> S:
+        """The preset ``name`` of ``level`` (see :func:`load_preset`), then dotted overrides.
+
+        Raises
+        ------
+        ConfigError
+            For an unknown level, preset or key, a wrong unit or a value out
+            of range, naming the field.
+        """
+        config = cls.from_dict(load_preset(level, name))
+        return config.with_overrides(overrides) if overrides else config
+
     def to_dict(self) -> dict[str, Any]:
         """Plain nested dictionary; quantities as text in their declared unit."""
         out: dict[str, Any] = {}

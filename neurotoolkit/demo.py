@@ -16,14 +16,18 @@ import math
 import time
 from functools import partial
 from pathlib import Path
-from typing import Any
 
-__all__ = ["run_demo", "SUMMARY_KEYS"]
+from .analysis import Recording
+from .io import atomic_write_text, check_output, mark_run_folder, output_lock
+from .plasticity.pathways import pathway_key
+from .plotting.comparison import comparison_figure, format_value
+from .protocols.comparison import run_pathway_set
+from .protocols.settings import SpikingConfig
+from .protocols.standalone import StandaloneSimulation, side_by_side
+from .results import SUMMARY_KEYS
+from .runner import finish_run, resolve_config, write_run
 
-SUMMARY_KEYS = ("n_replay_events", "rate_participation_ratio", "cue_rate_gain",
-                "place_rate_gain", "participation_ratio", "sequence_distance",
-                "significant_fraction", "w_ie_cue_mean", "w_ie_place_mean",
-                "place_cue_count_correlation")
+__all__ = ["run_demo"]
 
 
 def _say(quiet: bool, text: str) -> None:
@@ -52,9 +56,6 @@ def run_demo(out: Path = Path("runs/demo"), preset: str = "default", seed: int =
     nwb : bool
         Each run also writes ``recording.nwb`` (needs ``neurotoolkit[nwb]``).
     """
-    from .io import check_output, mark_run_folder, output_lock
-    from .runner import resolve_config
-
     started = time.perf_counter()
     out = Path(out)
     config = resolve_config("consolidation", "lif", preset)
@@ -65,13 +66,8 @@ def run_demo(out: Path = Path("runs/demo"), preset: str = "default", seed: int =
         return _run_demo(out, config, preset, seed, quiet, pathway_sets, started, nwb)
 
 
-def _run_demo(out: Path, config: Any, preset: str, seed: int, quiet: bool,
+def _run_demo(out: Path, config: SpikingConfig, preset: str, seed: int, quiet: bool,
               pathway_sets: tuple[str, ...], started: float, nwb: bool) -> dict:
-    from .analysis import Recording
-    from .io import atomic_write_text
-    from .plasticity.pathways import pathway_key
-    from .protocols.standalone import StandaloneSimulation, side_by_side
-
     _say(quiet, f"neurotoolkit demo: {config.network.n_pyramidal} pyramidal cells, "
                 f"{config.track.n_laps} laps online, {config.offline_duration_s:g} s offline, "
                 f"pathway sets {', '.join(pathway_sets)}; output in {out}")
@@ -100,16 +96,13 @@ def _run_demo(out: Path, config: Any, preset: str, seed: int, quiet: bool,
     return metrics
 
 
-def _run_one(simulation: Any, config: Any, pathways: str, run_dir: Path, preset: str,
-             seed: int, nwb: bool = False) -> dict:
+def _run_one(simulation: StandaloneSimulation, config: SpikingConfig, pathways: str,
+             run_dir: Path, preset: str, seed: int, nwb: bool = False) -> dict:
     """Run one pathway set on the compiled program, analyse it, write its directory."""
-    from .io import mark_run_folder
-    from .protocols.comparison import run_pathway_set
-    from .runner import write_run
-
     started = time.perf_counter()
     _, result = run_pathway_set(simulation, config, pathways, level="lif", seed=seed)
-    result.metrics.setdefault("wall_time_s", time.perf_counter() - started)
+    result = finish_run(result, "consolidation", "lif", seed=seed, config=result.config,
+                        started=started)
     run_dir.mkdir(parents=True, exist_ok=True)
     mark_run_folder(run_dir)
     write_run(result, run_dir, {"experiment": "consolidation", "level": "lif",
@@ -118,57 +111,14 @@ def _run_one(simulation: Any, config: Any, pathways: str, run_dir: Path, preset:
     return dict(result.metrics)
 
 
-def _fmt(value: Any) -> str:
-    if isinstance(value, float):
-        return "n/a" if math.isnan(value) else f"{value:.3g}"
-    return str(value)
-
-
 def _summary_line(pathways: str, metrics: dict) -> str:
-    return ", ".join(f"{k} {_fmt(metrics.get(k, math.nan))}" for k in SUMMARY_KEYS)
+    return ", ".join(f"{k} {format_value(metrics.get(k, math.nan))}" for k in SUMMARY_KEYS)
 
 
 def _table(by_set: dict[str, dict]) -> str:
     sets = list(by_set)
     lines = ["| metric | " + " | ".join(sets) + " |", "|---|" + "---|" * len(sets)]
     for key in SUMMARY_KEYS + ("rate_pyramidal_offline_hz", "wall_time_s"):
-        lines.append(f"| {key} | " + " | ".join(_fmt(by_set[s].get(key, math.nan))
+        lines.append(f"| {key} | " + " | ".join(format_value(by_set[s].get(key, math.nan))
                                                 for s in sets) + " |")
     return "\n".join(lines) + "\n"
-
-
-def comparison_figure(metrics: dict[str, dict], recordings: dict[str, Any]) -> Any:
-    """Offline rasters of each pathway set, rates in events by class and I->E weights."""
-    import numpy as np
-
-    from .plotting import CLASS_COLOURS, _figure, plot_raster
-
-    sets = list(metrics)
-    fig = _figure(figsize=(11, 3.2 * len(sets)))
-    grid = fig.add_gridspec(len(sets), 3, width_ratios=[2.4, 1, 1], hspace=0.55, wspace=0.4)
-    for row, name in enumerate(sets):
-        recording, m = recordings[name], metrics[name]
-        t0, t1 = recording.phase("offline")
-        events = recording.intervals.get("events", np.zeros((0, 2)))
-        ax = fig.add_subplot(grid[row, 0])
-        start = float(events[0, 0]) - 0.2 if len(events) else t0
-        plot_raster(ax, recording, max(t0, start), min(t1, max(t0, start) + 2.0),
-                    events=events)
-        ax.set_title(f"{name}: offline activity, events shaded "
-                     f"({m.get('n_replay_events', 0)} events)")
-        ax_p = fig.add_subplot(grid[row, 1])
-        # rates, not the fraction of events a cell fires in: one sporadic
-        # spike anywhere in a whole sweep counts as taking part
-        values = [m.get("place_event_rate_hz", np.nan), m.get("cue_event_rate_hz", np.nan)]
-        ax_p.bar([0, 1], np.nan_to_num(values), color=[CLASS_COLOURS["place"],
-                                                        CLASS_COLOURS["cue"]])
-        ax_p.set_xticks([0, 1], ["place", "cue"])
-        ax_p.set_ylabel("rate inside events (Hz)")
-        ax_p.set_title(f"replay, cue / place {_fmt(m.get('rate_participation_ratio', np.nan))}")
-        ax_w = fig.add_subplot(grid[row, 2])
-        ax_w.bar([0, 1], [m.get("w_ie_place_mean", np.nan), m.get("w_ie_cue_mean", np.nan)],
-                 color=[CLASS_COLOURS["place"], CLASS_COLOURS["cue"]])
-        ax_w.set_xticks([0, 1], ["onto place", "onto cue"])
-        ax_w.set_ylabel("mean I->E weight (nS)")
-        ax_w.set_title("learned inhibition")
-    return fig

@@ -24,7 +24,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext, suppress
 from datetime import datetime, timezone
 from importlib import metadata as importlib_metadata
@@ -39,6 +39,7 @@ __all__ = [
     "to_toml",
     "json_ready",
     "read_metrics",
+    "table_column",
     "provenance",
     "run_directory",
     "RUN_MARKER",
@@ -127,6 +128,26 @@ def json_ready(value: Any) -> Any:
 def atomic_write_json(path: str | os.PathLike, data: Any) -> Path:
     """Write ``data`` as indented JSON, atomically (non-finite floats as null)."""
     return atomic_write_text(path, json.dumps(json_ready(data), indent=2, sort_keys=True) + "\n")
+
+
+def table_column(rows: Sequence[Mapping[str, str]], key: str) -> Any:
+    """One column of CSV rows (as read by :class:`csv.DictReader`) as floats.
+
+    Missing or non-numeric entries become ``nan``.
+
+    Returns
+    -------
+    ndarray of float
+    """
+    import numpy as np  # io stays numpy-free at import (sweep workers set threads first)
+
+    values = []
+    for row in rows:
+        try:
+            values.append(float(row.get(key)))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            values.append(math.nan)
+    return np.array(values, dtype=float)
 
 
 def read_metrics(path: str | os.PathLike) -> dict[str, Any]:

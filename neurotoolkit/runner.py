@@ -18,54 +18,27 @@ import importlib
 import os
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .config import ConfigError, Section, load_preset
+from . import interop
+from .config import ConfigError, Section
 from .io import (atomic_write_json, atomic_write_text, check_output, provenance, run_directory,
                  to_toml)
+from .results import DEVICES, LEVELS, RunResult
 
 __all__ = [
     "LEVELS",
     "DEVICES",
     "RunResult",
     "experiments",
+    "draw_figures",
+    "finish_run",
     "resolve_config",
     "run_experiment",
     "write_run",
 ]
-
-LEVELS = ("lif", "dendritic", "binary")
-DEVICES = ("runtime", "cpp_standalone")
-
-
-@dataclass
-class RunResult:
-    """What one run produced, before and after it is written to disk.
-
-    Attributes
-    ----------
-    metrics : dict
-        Numbers of the run (``nan`` where a metric is undefined, e.g. no events).
-    recording : Recording or None
-        The run's spikes and context.
-    figures : dict
-        Name to matplotlib Figure; each is saved as PNG and PDF.
-    tables : dict
-        Name to text (CSV) written beside the metrics.
-    config : Section or None
-        The resolved configuration.
-    out : Path or None
-        The run directory, once written.
-    """
-
-    metrics: dict[str, Any]
-    recording: Any = None
-    figures: dict[str, Any] = field(default_factory=dict)
-    tables: dict[str, str] = field(default_factory=dict)
-    config: Section | None = None
-    out: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -73,21 +46,35 @@ class _Spec:
     config: str  # "module:ConfigClass"
     run: str  # "module:function" taking (config, *, level, seed, device, workdir, quiet)
     presets: str = ""  # preset folder when it is not the level's (e.g. "eprop_evidence")
+    figures: str = ""  # "module:function" taking (result, *, level, seed) -> {name: Figure}
 
+
+_SPIKING_CONFIG = "neurotoolkit.protocols.settings:SpikingConfig"
+_BINARY_CONFIG = "neurotoolkit.binary.config:BinaryConfig"
+_RUN_FIGURES = "neurotoolkit.plotting.run:run_figures"
+_CURVE_FIGURES = "neurotoolkit.plotting.convergence:convergence_figures"
+_BINARY_FIGURES = "neurotoolkit.plotting.binary:binary_consolidation_figures"
+_BINARY_CURVE_FIGURES = "neurotoolkit.plotting.binary:binary_convergence_figures"
 
 _REGISTRY: dict[tuple[str, str], _Spec] = {
-    ("consolidation", "lif"): _Spec("neurotoolkit.protocols.settings:SpikingConfig",
-                                    "neurotoolkit.protocols.consolidation:run_consolidation"),
-    ("consolidation", "dendritic"): _Spec("neurotoolkit.protocols.settings:SpikingConfig",
-                                          "neurotoolkit.protocols.consolidation:run_consolidation"),
-    ("consolidation", "binary"): _Spec("neurotoolkit.binary.config:BinaryConfig",
-                                       "neurotoolkit.binary.experiment:run_consolidation"),
-    ("convergence", "lif"): _Spec("neurotoolkit.protocols.settings:SpikingConfig",
-                                  "neurotoolkit.protocols.convergence:run_convergence"),
-    ("convergence", "dendritic"): _Spec("neurotoolkit.protocols.settings:SpikingConfig",
-                                        "neurotoolkit.protocols.convergence:run_convergence"),
-    ("convergence", "binary"): _Spec("neurotoolkit.binary.config:BinaryConfig",
-                                     "neurotoolkit.binary.experiment:run_convergence"),
+    ("consolidation", "lif"): _Spec(
+        _SPIKING_CONFIG, "neurotoolkit.protocols.consolidation:run_consolidation",
+        figures=_RUN_FIGURES),
+    ("consolidation", "dendritic"): _Spec(
+        _SPIKING_CONFIG, "neurotoolkit.protocols.consolidation:run_consolidation",
+        figures=_RUN_FIGURES),
+    ("consolidation", "binary"): _Spec(
+        _BINARY_CONFIG, "neurotoolkit.binary.experiment:run_consolidation",
+        figures=_BINARY_FIGURES),
+    ("convergence", "lif"): _Spec(
+        _SPIKING_CONFIG, "neurotoolkit.protocols.convergence:run_convergence",
+        figures=_CURVE_FIGURES),
+    ("convergence", "dendritic"): _Spec(
+        _SPIKING_CONFIG, "neurotoolkit.protocols.convergence:run_convergence",
+        figures=_CURVE_FIGURES),
+    ("convergence", "binary"): _Spec(
+        _BINARY_CONFIG, "neurotoolkit.binary.experiment:run_convergence",
+        figures=_BINARY_CURVE_FIGURES),
     # e-prop (neurotoolkit/learning): the Brian2 LIF/ALIF network is the "lif" level
     ("eprop-evidence", "lif"): _Spec("neurotoolkit.learning.config:EvidenceConfig",
                                      "neurotoolkit.learning.experiment:run_evidence",
@@ -98,9 +85,13 @@ _REGISTRY: dict[tuple[str, str], _Spec] = {
 }
 
 
-def register(experiment: str, level: str, config: str, run: str) -> None:
-    """Register ``run`` (``"module:function"``) for an experiment at a level."""
-    _REGISTRY[(experiment, level)] = _Spec(config, run)
+def register(experiment: str, level: str, config: str, run: str, figures: str = "") -> None:
+    """Register ``run`` (``"module:function"``) for an experiment at a level.
+
+    ``figures`` (``"module:function"``, optional) draws the run's figures from
+    its :class:`RunResult`; see :func:`draw_figures`.
+    """
+    _REGISTRY[(experiment, level)] = _Spec(config, run, figures=figures)
 
 
 def experiments() -> dict[str, tuple[str, ...]]:
@@ -145,11 +136,49 @@ def resolve_config(experiment: str, level: str, preset: str = "default",
         or a value out of range.
     """
     spec = _spec(experiment, level)
-    cls = _load(spec.config)
-    config = cls.from_dict(load_preset(spec.presets or level, preset))
-    if overrides:
-        config = config.with_overrides(overrides)
-    return config
+    return _load(spec.config).from_preset(spec.presets or level, preset, overrides)
+
+
+def draw_figures(result: RunResult, experiment: str, level: str, *, seed: int) -> RunResult:
+    """Draw the figures registered for ``experiment`` at ``level`` into ``result.figures``.
+
+    Experiments compute; the plotting layer draws from what they return
+    (metrics, Recording, ``artefacts``, config).  Experiments without a
+    registered figure function keep the figures they made themselves.
+
+    Parameters
+    ----------
+    result : RunResult
+        A finished run whose ``config`` is set.
+    experiment, level : str
+        As registered.
+    seed : int
+        The run's seed (figure titles).
+
+    Returns
+    -------
+    RunResult
+        ``result``, with its figures added.
+    """
+    spec = _spec(experiment, level)
+    if spec.figures:
+        result.figures.update(_load(spec.figures)(result, level=level, seed=seed))
+    return result
+
+
+def finish_run(result: RunResult, experiment: str, level: str, *, seed: int, config: Section,
+               started: float | None = None) -> RunResult:
+    """The one step from an analysed run to one ready to write.
+
+    Sets the configuration and (when ``started``, a ``time.perf_counter()``
+    reading, is given and the run set none) ``wall_time_s``, then draws the
+    registered figures.  :func:`run_experiment`, the demo and the sweep
+    workers all finish their runs here.
+    """
+    if started is not None:
+        result.metrics.setdefault("wall_time_s", time.perf_counter() - started)
+    result.config = config
+    return draw_figures(result, experiment, level, seed=seed)
 
 
 def write_run(result: RunResult, out: Path, extra_provenance: Mapping[str, Any], *,
@@ -164,10 +193,8 @@ def write_run(result: RunResult, out: Path, extra_provenance: Mapping[str, Any],
     atomic_write_json(out / "metrics.json", result.metrics)
     if result.recording is not None:
         result.recording.save(out / "recording.npz")
-        if nwb:
-            from .interop import write_nwb
-
-            write_nwb(result.recording, out / "recording.nwb")
+        if nwb:  # interop's format modules load on first use
+            interop.write_nwb(result.recording, out / "recording.nwb")
     for name, text in result.tables.items():
         atomic_write_text(out / name, text)
     for name, figure in result.figures.items():
@@ -241,14 +268,11 @@ def run_experiment(
     started = time.perf_counter()
     if out is None:
         result = run(config, level=level, seed=seed, device=device, workdir=None, quiet=quiet)
-        result.metrics.setdefault("wall_time_s", time.perf_counter() - started)
-        result.config = config
-        return result
+        return finish_run(result, experiment, level, seed=seed, config=config, started=started)
     with run_directory(out, overwrite=overwrite, exclusive=exclusive) as partial:
         result = run(config, level=level, seed=seed, device=device, workdir=partial, quiet=quiet)
         wall = time.perf_counter() - started
-        result.metrics.setdefault("wall_time_s", wall)
-        result.config = config
+        result = finish_run(result, experiment, level, seed=seed, config=config, started=started)
         write_run(result, partial, {"experiment": experiment, "level": level, "preset": preset,
                                     "seed": seed, "device": device, "wall_time_s": wall,
                                     "overrides": dict(overrides or {})}, nwb=nwb)

@@ -28,6 +28,7 @@ A typical replay analysis::
 
 from .convergence import (
     LearningCurveFit,
+    bootstrap_mean_interval,
     SequenceDistances,
     compute_sequence_distances,
     fit_learning_curve,
@@ -135,6 +136,7 @@ __all__ = [
     "event_index",
     "event_orders",
     "fit_learning_curve",
+    "bootstrap_mean_interval",
     "footrule_distance",
     "generate_synthetic_replay",
     "kendall_distance",

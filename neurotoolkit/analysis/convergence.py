@@ -25,6 +25,7 @@ __all__ = [
     "LearningCurveFit",
     "fit_learning_curve",
     "learning_curve",
+    "bootstrap_mean_interval",
 ]
 
 
@@ -308,3 +309,31 @@ def fit_learning_curve(n: np.ndarray, distances: np.ndarray, *, n_bootstrap: int
     return LearningCurveFit(c=c, a=a, beta=beta, c_ci=interval(0), a_ci=interval(1),
                             beta_ci=interval(2), rmse=rmse, n_bootstrap=n_bootstrap,
                             level=level, bootstrap=boot)
+
+
+def bootstrap_mean_interval(values: np.ndarray, *, level: float = 0.95, n_bootstrap: int = 2000,
+                            rng: np.random.Generator | int | None = 0
+                            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean over seeds (axis 0) and a percentile bootstrap interval of that mean.
+
+    ``nan`` entries are left out of each column.  With one finite seed the
+    interval is the point itself.
+
+    Returns
+    -------
+    mean, low, high : ndarray, shape (n_points,)
+    """
+    values = np.atleast_2d(np.asarray(values, dtype=float))
+    rng = np.random.default_rng(rng)
+    n_seeds, n_points = values.shape
+    mean = np.full(n_points, np.nan)
+    low, high = mean.copy(), mean.copy()
+    q = 100 * np.array([(1 - level) / 2, (1 + level) / 2])
+    for k in range(n_points):
+        column = values[:, k][np.isfinite(values[:, k])]
+        if not column.size:
+            continue
+        mean[k] = column.mean()
+        draws = rng.choice(column, size=(n_bootstrap, column.size)).mean(axis=1)
+        low[k], high[k] = np.percentile(draws, q)
+    return mean, low, high

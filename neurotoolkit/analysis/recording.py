@@ -364,26 +364,3 @@ class Recording:
                 latent_order=data["latent_order"], position_times=data["position_times"],
                 positions=data["positions"], position_unit=header.get("position_unit", "cm"),
                 intervals=intervals, weights=weights, metadata=header.get("metadata", {}))
-
-    # ------------------------------------------------------------------
-    # Other formats (neurotoolkit.interop; imported when called, so that this
-    # module needs neither Brian2 nor the optional packages)
-    @classmethod
-    def from_brian2(cls, monitors: Any, **kwargs: Any) -> Recording:
-        """A Recording from Brian2 ``SpikeMonitor`` s: :func:`neurotoolkit.interop.from_brian2`."""
-        from ..interop import from_brian2
-
-        return from_brian2(monitors, **kwargs)
-
-    @classmethod
-    def from_nwb(cls, path: str | os.PathLike) -> Recording:
-        """Read an NWB file: :func:`neurotoolkit.interop.read_nwb`."""
-        from ..interop import read_nwb
-
-        return read_nwb(path)
-
-    def to_nwb(self, path: str | os.PathLike, **kwargs: Any) -> Path:
-        """Write an NWB file: :func:`neurotoolkit.interop.write_nwb`."""
-        from ..interop import write_nwb
-
-        return write_nwb(self, path, **kwargs)

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..circuits.readout import DownstreamSection
+from ..downstream import DownstreamSection
 from ..config import ConfigError, Section, param, section
+from ..plasticity.pathways import PATHWAY_SETS
 
 __all__ = [
     "PATHWAY_SETS",
@@ -34,10 +35,6 @@ __all__ = [
     "ConvergenceSection",
     "BinaryConfig",
 ]
-
-#: Plastic pathway sets shared with the spiking levels.
-PATHWAY_SETS = ("EE", "EE+IE", "EE+IE+EI")
-
 
 @dataclass(frozen=True)
 class NetworkSection(Section):
@@ -152,7 +149,7 @@ class PlasticitySection(Section):
         makes every interneuron fire whenever any excitatory unit fires.
     """
 
-    pathways: str = param("EE+IE", choices=PATHWAY_SETS, doc="plastic pathways")
+    pathways: str = param("EE+IE", choices=tuple(PATHWAY_SETS), doc="plastic pathways")
 
     @property
     def plastic_ie(self) -> bool:

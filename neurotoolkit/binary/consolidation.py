@@ -1,6 +1,6 @@
 r"""Downstream consolidation of binary replays: what a cortex-like population learns from them.
 
-The downstream population of :mod:`neurotoolkit.circuits.readout` (k-winners-
+The downstream population of :mod:`neurotoolkit.downstream` (k-winners-
 take-all units with windowed Hebbian feed-forward learning, normalised)
 learns from the binary network's replayed excitatory states, replays in the
 order they were run, in ``n_sessions`` sessions.
@@ -31,7 +31,9 @@ from typing import Any
 
 import numpy as np
 
-from ..circuits.readout import DownstreamSection, consolidate_replays, initial_weights
+from ..analysis.consolidated import (consolidated_order, cue_position_metrics,
+                                      cue_weight_metrics)
+from ..downstream import DownstreamSection, consolidate_replays, initial_feedforward_weights
 
 __all__ = ["readout_metrics", "ReadoutResult", "consolidate_network", "READOUT_METRICS"]
 
@@ -68,9 +70,6 @@ def readout_metrics(weights: np.ndarray, layout: Any, placement: str, cue_step: 
         level and cell count, the cue weight metrics and the cue position
         metrics (tolerance one step, the single most similar place unit).
     """
-    from ..analysis.consolidated import (consolidated_order, cue_position_metrics,
-                                         cue_weight_metrics)
-
     place, cue = layout.place, layout.cue
     order = consolidated_order(weights, place, rng=rng)
     metrics = {"consolidated_sequence_distance": order.distance,
@@ -131,7 +130,7 @@ def consolidate_network(network: Any, replays: Any, readout: DownstreamSection,
     """
     layout = network.layout
     cfg = network.config
-    f0 = initial_weights(rng, (), readout.n_downstream, layout.n_excitatory,
+    f0 = initial_feedforward_weights(rng, (), readout.n_downstream, layout.n_excitatory,
                          readout.initial_spread)
     kwargs = dict(n_winners=readout.n_winners, window=readout.window,
                   learning_rate=readout.learning_rate, n_sessions=readout.n_sessions,

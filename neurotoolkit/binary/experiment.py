@@ -21,10 +21,12 @@ import dataclasses
 import io
 import math
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy.stats import binom
 
 from ..analysis import (
     compute_sequence_distances,
@@ -34,17 +36,19 @@ from ..analysis import (
     score_rank_order,
 )
 from ..plasticity.pathways import pathway_key
+from ..results import RunResult
 from .activity import child_seeds
 from .config import BinaryConfig
 from .consolidation import consolidate_network
 from .convergence import ConvergenceData, fit_decay_rate, simulate_convergence
 from .layout import LABEL_CUE, LABEL_PLACE, Layout
-from .network import Replays, TrainedNetwork, replay_network, replay_weights, to_recording
-from .network import train_network
+from .network import (Replays, TrainedNetwork, replay_network, replay_weights, to_recording,
+                      train_network)
+from .replay import run_replay
 from .theory import Theory, analyse
 
 __all__ = ["BINARY_METRICS", "run_consolidation", "run_convergence", "consolidation_metrics",
-           "convergence_table", "plot_convergence"]
+           "convergence_table"]
 
 #: Binary-level metrics of a consolidation run (beside the shared keys).
 BINARY_METRICS = {
@@ -120,8 +124,6 @@ def consolidation_metrics(network: TrainedNetwork, replays: Replays, recording: 
 
 
 def _exact_replay(network: TrainedNetwork) -> tuple[bool, float]:
-    from .replay import run_replay
-
     cfg, layout = network.config, network.layout
     latent = network.latent_trajectory()
     states, _ = run_replay(network.counts, latent[0], layout.n_positions,
@@ -147,7 +149,7 @@ def _theory_metrics(theory: Theory, n_laps: int) -> dict[str, float]:
 
 def run_consolidation(config: BinaryConfig, *, level: str = "binary", seed: int = 1,
                       device: str = "runtime", workdir: Path | None = None,
-                      quiet: bool = True) -> Any:
+                      quiet: bool = True) -> RunResult:
     """Train one network, replay it, analyse the replays (runner entry point).
 
     ``level``, ``device`` and ``workdir`` are accepted for the runner's
@@ -157,10 +159,11 @@ def run_consolidation(config: BinaryConfig, *, level: str = "binary", seed: int 
 
     Returns
     -------
-    neurotoolkit.runner.RunResult
+    RunResult
+        Metrics, the Recording and ``replays.csv``; the trained network and
+        its replays in ``artefacts``, from which the runner draws the figure
+        ``binary_consolidation`` (:mod:`neurotoolkit.plotting.binary`).
     """
-    from ..runner import RunResult
-
     network_seed, analysis_seed, downstream_seed = child_seeds(np.random.SeedSequence(seed), 3)
     network = train_network(config, network_seed)
     rng = np.random.Generator(np.random.PCG64(analysis_seed))
@@ -182,8 +185,8 @@ def run_consolidation(config: BinaryConfig, *, level: str = "binary", seed: int 
         print(f"binary consolidation: {config.plasticity.pathways}, cue {config.cue.placement}, "
               f"{config.track.n_laps} laps, {replays.starts.size} replays", file=sys.stderr)
     return RunResult(metrics=metrics, recording=recording,
-                     figures={"binary_consolidation": plot_consolidation(network, replays)},
-                     tables={"replays.csv": _replay_table(network, replays)})
+                     tables={"replays.csv": _replay_table(network, replays)}, config=config,
+                     artefacts={"network": network, "replays": replays})
 
 
 def _replay_table(network: TrainedNetwork, replays: Replays) -> str:
@@ -201,37 +204,6 @@ def _replay_table(network: TrainedNetwork, replays: Replays) -> str:
     return out.getvalue()
 
 
-def plot_consolidation(network: TrainedNetwork, replays: Replays) -> Any:
-    """Figure: learned E->E weights, inhibition by class, and replay rasters."""
-    from matplotlib.figure import Figure
-
-    layout = network.layout
-    weights = replay_weights(network)
-    fig = Figure(figsize=(11, 3.6), layout="constrained")
-    axes = fig.subplots(1, 3)
-    image = axes[0].imshow(weights["EE"], cmap="viridis", origin="lower", aspect="auto")
-    axes[0].axvline(layout.n_place - 0.5, color="w", lw=0.8)
-    axes[0].axhline(layout.n_place - 0.5, color="w", lw=0.8)
-    axes[0].set(xlabel="presynaptic unit", ylabel="postsynaptic unit",
-                title="E->E weights (co-activations per lap)")
-    fig.colorbar(image, ax=axes[0], shrink=0.8)
-    totals = weights["IE"].sum(axis=1)
-    axes[1].bar(np.arange(layout.n_excitatory), totals,
-                color=["C0"] * layout.n_place + ["C3"] * layout.n_cue)
-    axes[1].set(xlabel="unit (blue place, red cue)", ylabel="summed I->E weight",
-                title="learned inhibition onto each unit")
-    shown = min(8, replays.starts.size)
-    for r in range(shown):
-        t, u = np.nonzero(replays.excitatory[r])
-        offset = r * (replays.n_steps + 2)
-        colours = np.where(u >= layout.n_place, "C3", "C0")
-        axes[2].scatter(offset + t, u, s=6, c=colours)
-    axes[2].set(xlabel="replay step (replays side by side)", ylabel="unit",
-                title=f"first {shown} replays ({network.config.plasticity.pathways}, "
-                      f"{network.config.cue.placement} cue)")
-    return fig
-
-
 # ---------------------------------------------------------------------------
 # Convergence
 # ---------------------------------------------------------------------------
@@ -247,8 +219,6 @@ def _wilson(k: np.ndarray, n: int, z: float = 1.96) -> tuple[np.ndarray, np.ndar
 
 def _binomial_tail(k: np.ndarray, n: int, p: np.ndarray) -> np.ndarray:
     """P(X >= k) for X ~ Binomial(n, p)."""
-    from scipy.stats import binom
-
     return binom.sf(np.asarray(k) - 1, n, np.clip(p, 0.0, 1.0))
 
 
@@ -340,79 +310,19 @@ def convergence_table(config: BinaryConfig, data: ConvergenceData,
     return "\n".join(rows) + "\n", metrics, curves
 
 
-def plot_convergence(config: BinaryConfig, laps: np.ndarray, curves: dict, n_networks: int
-                     ) -> Any:
-    r"""Figure: error probability against laps (log scale) and participation.
-
-    Left: measured :math:`\hat P_n` (95% Wilson intervals; lap counts with no
-    wrong network are shown by their 95% upper limit, ``v``), the exact bracket
-    of the theorem (band), its Chernoff bound (dashed) and the fitted decay
-    (dotted).  Right: fraction of cue and place units firing in the replay.
-    """
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(12, 4.2), layout="constrained")
-    ax, ax_cue = fig.subplots(1, 2, width_ratios=(1.4, 1))
-    floor = 1e-8
-    limit = 3.0 / n_networks  # 95% upper limit of a probability with no events
-    x_max = laps[-1]
-    for index, (p, c) in enumerate(curves.items()):
-        colour = f"C{index}"
-        seen = c["errors"] > 0
-        ax.errorbar(laps[seen], c["p"][seen],
-                    yerr=[c["p"][seen] - c["lo"][seen], c["hi"][seen] - c["p"][seen]],
-                    fmt="o", ms=3, lw=0.8, color=colour,
-                    label=f"{p}: measured, {n_networks} networks")
-        if (~seen).any():
-            ax.plot(laps[~seen], np.full((~seen).sum(), limit), "v", ms=3, color=colour,
-                    alpha=0.4, label=f"{p}: no wrong network (95% upper limit)")
-        if c["consistent"]:
-            ax.fill_between(laps, np.maximum(c["lower"], floor), np.maximum(c["upper"], floor),
-                            color=colour, alpha=0.25, label=f"{p}: exact bracket (theorem)")
-            ax.plot(laps, np.maximum(c["chernoff"], floor), "--", color=colour, lw=1,
-                    label=f"{p}: Chernoff bound, I* = {c['rate']:.4f}")
-            fit = c["fit"]
-            if np.isfinite(fit.rate):
-                n = np.arange(fit.laps_used.min(), fit.laps_used.max() + 1)
-                ax.plot(n, fit(n), ":", color="k", lw=1.2,
-                        label=f"{p}: fitted rate {fit.rate:.4f}")
-            below = np.flatnonzero(c["upper"] < floor)
-            if below.size:
-                x_max = min(x_max, laps[below[0]])
-        else:
-            ax.plot([], [], " ", label=f"{p}: biased limit, P(wrong) -> 1")
-    ax.set(yscale="log", ylim=(floor, 1.5), xlim=(0, x_max), xlabel="laps n",
-           ylabel="P(replayed sequence differs from the latent one)",
-           title=f"{config.cue.placement} cue: error against laps "
-                 f"(all n up to {laps[-1]} measured)")
-    ax.legend(fontsize=7, loc="lower left")
-    for index, (p, c) in enumerate(curves.items()):
-        colour = f"C{index}"
-        ax_cue.plot(laps, c["cue"], "o-", ms=2.5, color=colour, label=f"{p}: cue units")
-        ax_cue.plot(laps, c["place"], "s--", ms=2, color=colour, alpha=0.6,
-                    label=f"{p}: place units")
-    ax_cue.set(xscale="log", ylim=(-0.05, 1.05), xlabel="laps n",
-               ylabel="fraction of units firing in the replay",
-               title="participation in the replay from position 0")
-    ax_cue.legend(fontsize=7)
-    return fig
-
-
 def run_convergence(config: BinaryConfig, *, level: str = "binary", seed: int = 1,
                     device: str = "runtime", workdir: Path | None = None,
-                    quiet: bool = True) -> Any:
+                    quiet: bool = True) -> RunResult:
     """The convergence experiment (runner entry point; see the module docstring).
 
     Returns
     -------
-    neurotoolkit.runner.RunResult
+    RunResult
         Metrics per pathway set (suffix ``_EE``, ``_EE_IE``, ...), the table
-        ``convergence.csv`` and the figure ``binary_convergence``.
+        ``convergence.csv``; the lap grid and curves in ``artefacts``, from
+        which the runner draws the figure ``binary_convergence``
+        (:mod:`neurotoolkit.plotting.binary`).
     """
-    import time
-
-    from ..runner import RunResult
-
     started = time.perf_counter()
     conv = config.convergence
     laps = conv.lap_grid()
@@ -433,7 +343,6 @@ def run_convergence(config: BinaryConfig, *, level: str = "binary", seed: int = 
                     "laps_units_per_s": conv.n_networks * max(laps) * layout.n_total
                     / data.wall_time_s,
                     "wall_time_s": wall})
-    return RunResult(metrics=metrics, recording=None,
-                     figures={"binary_convergence": plot_convergence(config, data.laps, curves,
-                                                                     conv.n_networks)},
-                     tables={"convergence.csv": table})
+    return RunResult(metrics=metrics, recording=None, tables={"convergence.csv": table},
+                     config=config, artefacts={"laps": data.laps, "curves": curves,
+                                               "n_networks": conv.n_networks})

@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 
 from ..config import ConfigError, Section, magnitude, param, qparam, section
+from ..world.inputs import one_spike_per_step
 
 __all__ = [
     "ConnectionProbabilities",
@@ -379,7 +380,7 @@ def parameter_values(network: NetworkConfig, plasticity: Any, pyramidal_model: A
     for name in ("basket_to_pyramidal", "pyramidal_to_basket", "basket_to_basket"):
         values[(name, "w_syn")] = getattr(weights, name)
     gains = gains or {}
-    t_offline = t_offline if t_offline is not None else _seconds(1e9)
+    t_offline = t_offline if t_offline is not None else _to_brian_seconds(1e9)
     values[("pyramidal", "noise_onset")] = t_offline
     for name in SYNAPSE_NAMES:
         values[(name, "gain_online")] = gains.get("online", {}).get(name, 1.0)
@@ -388,7 +389,7 @@ def parameter_values(network: NetworkConfig, plasticity: Any, pyramidal_model: A
     return values
 
 
-def _seconds(value: float) -> Any:
+def _to_brian_seconds(value: float) -> Any:
     from brian2 import second
 
     return value * second
@@ -454,8 +455,6 @@ def build_ca3_circuit(
         change at ``t_offline``; run the network once through both phases.
     """
     from brian2 import Hz, PoissonInput, SpikeGeneratorGroup, SpikeMonitor, Synapses, second
-
-    from ..world.inputs import one_spike_per_step
 
     if mode not in ("closed_loop", "teacher_forced"):
         raise ConfigError("online.mode", f"unknown mode {mode!r}")

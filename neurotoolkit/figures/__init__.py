@@ -1,6 +1,7 @@
 """The figure set of neurotoolkit: ``neurotoolkit figures [--out DIR] [--preset NAME]``.
 
-Each figure is a function in :mod:`.catalogue` that asks a :class:`RunStore`
+Each figure is a function in :mod:`.catalogue`, listed there in
+:data:`FIGURES`, that asks a :class:`RunStore`
 for the runs it needs (run once under ``OUT/runs/`` and reused afterwards)
 and draws only from what those runs saved.  :func:`make_figures` writes, for
 each figure ``NAME``, ``NAME.png``, ``NAME.pdf``, a caption ``NAME.txt``
@@ -39,6 +40,4 @@ __all__ = ["FIGURES", "PLANS", "Context", "Drawn", "FigurePlan", "FigureRecord",
 
 def figure_names() -> list[str]:
     """Names of the figures of the set, in drawing order."""
-    from . import catalogue  # noqa: F401  (registers the figures)
-
     return list(FIGURES)

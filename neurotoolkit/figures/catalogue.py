@@ -18,24 +18,32 @@ from typing import Any
 
 import numpy as np
 
-from ..plotting import CLASS_COLOURS, PATHWAY_COLOURS, _figure, plot_participation, plot_raster
-from ..plotting_extra import (
+from ..analysis import bin_event_spikes, compute_tuning_curves, fit_learning_curve
+from ..analysis import score_replay_events
+from ..config import magnitude
+from ..io import table_column
+from ..plasticity.pathways import PATHWAY_SETS
+from ..plotting import (
+    CLASS_COLOURS,
+    PATHWAY_COLOURS,
+    figure,
     plot_error_probability,
-    table_column,
     plot_grouped_seed_bars,
     plot_learning_curve,
+    plot_levels,
+    plot_participation,
     plot_place_fields,
     plot_posterior,
+    plot_raster,
     plot_seed_bars,
     plot_trajectory,
     plot_weight_matrix,
 )
-from .core import Context, Drawn, register_figure
+from ..runner import config_class, resolve_config
+from .base import Context, Drawn, FigureSpec
 from .runs import Run, RunSpec, available_levels, finite
 
-__all__ = ["PATHWAY_SETS"]
-
-PATHWAY_SETS = ("EE", "EE+IE", "EE+IE+EI")
+_ALL_SETS = tuple(PATHWAY_SETS)
 _SPIKING = ("lif", "dendritic")
 _LEVEL_NAMES = {"lif": "point neurons (LIF/AdEx)", "dendritic": "dendritic neurons",
                 "binary": "binary network"}
@@ -55,9 +63,6 @@ def _fixed_cue_position(context: Context, level: str) -> dict[str, Any]:
     """
     if level == "binary":
         return {}
-    from ..config import magnitude
-    from ..runner import resolve_config
-
     config = resolve_config("consolidation", level, context.plan.preset,
                             context.store.level_overrides.get(level, {}))
     length = magnitude(config.track.length, "cm")
@@ -79,8 +84,8 @@ def _consolidation(context: Context, level: str, seed: int, pathways: str = "EE+
 def _pathway_sets(context: Context, level: str) -> tuple[str, ...]:
     """Pathway sets run at ``level``: all three, or EE and EE+IE for the slow dendritic runs."""
     if level == "dendritic" and context.plan.preset == "tiny":
-        return PATHWAY_SETS[:2]
-    return PATHWAY_SETS
+        return _ALL_SETS[:2]
+    return _ALL_SETS
 
 
 def _runs_by_pathways(context: Context, level: str, pathway_sets: Sequence[str],
@@ -95,9 +100,6 @@ def _values(runs: Sequence[Run], key: str) -> list[float]:
 
 def _tuning(run: Run) -> Any:
     """Tuning curves of the place and cue cells in the online phase (as the metrics use)."""
-    from ..analysis import compute_tuning_curves
-    from ..config import magnitude
-
     recording, config = run.recording, run.config
     length = float(recording.metadata.get("track_length_cm", np.nanmax(recording.positions)))
     n_bins = max(int(round(length / magnitude(config.analysis.position_bin, "cm"))), 2)
@@ -140,13 +142,6 @@ def _no_spiking_level(context: Context) -> Drawn:
 # ---------------------------------------------------------------------------
 
 
-@register_figure(
-    "task", "The task and online activity",
-    "Top: the animal's position over the laps of exploration, with the salient cue's window "
-    "in red; under a random placement the cue lands somewhere new every lap (left), under a "
-    "fixed placement at the same place (right). Bottom left: online spikes of place and cue "
-    "cells, sorted by place-field centre, cue windows shaded. Bottom right: the place fields "
-    "(rate maps normalised to their peak) in latent order, cue cells marked in red.")
 def figure_task(context: Context) -> Drawn:
     """The track, the cue placements, online spikes and the place fields."""
     level = context.spiking_level()
@@ -157,7 +152,7 @@ def figure_task(context: Context) -> Drawn:
     fixed = _consolidation(context, level, seed, placement="fixed")
     recording, metrics = run.recording, run.metrics
 
-    fig = _figure(figsize=(10, 6.2))
+    fig = figure(figsize=(10, 6.2))
     grid = fig.add_gridspec(2, 2, width_ratios=[2.2, 1], hspace=0.5, wspace=0.3)
     ax_random, ax_fixed = fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1])
     ax_raster, ax_fields = fig.add_subplot(grid[1, 0]), fig.add_subplot(grid[1, 1])
@@ -197,14 +192,6 @@ def figure_task(context: Context) -> Drawn:
 # ---------------------------------------------------------------------------
 
 
-@register_figure(
-    "weights", "Learned weights",
-    "A: E->E weights among place and cue cells after exploration, cells in latent order "
-    "(cue cells marked red): the learned sequence lies along the diagonal band. B: I->E "
-    "weights from cue-tuned and place-tuned interneurons onto the same cells. C: mean I->E "
-    "weight onto cue cells and onto place-only cells for each plastic pathway set (bars: "
-    "mean over seeds, points: seeds), read from each run's metrics. D (if the binary level "
-    "is present): the binary network's learned E->E co-activation frequencies.")
 def figure_weights(context: Context) -> Drawn:
     """Weight matrices in latent order and inhibition by class."""
     level = context.spiking_level()
@@ -216,7 +203,7 @@ def figure_weights(context: Context) -> Drawn:
     recording = run.recording
     binary = "binary" in context.levels()
 
-    fig = _figure(figsize=(12 if binary else 9.5, 3.6))
+    fig = figure(figsize=(12 if binary else 9.5, 3.6))
     axes = fig.subplots(1, 4 if binary else 3,
                         gridspec_kw={"width_ratios": [1, 1, 0.9] + ([1] if binary else [])})
     fig.subplots_adjust(wspace=0.7)
@@ -259,9 +246,6 @@ def figure_weights(context: Context) -> Drawn:
 
 def _decode_events(run: Run) -> tuple[Any, Any, np.ndarray, float]:
     """Decode the run's saved events with the run's own analysis settings."""
-    from ..analysis import bin_event_spikes, score_replay_events
-    from ..config import magnitude
-
     recording, analysis = run.recording, run.config.analysis
     tuning = _tuning(run)
     events = recording.intervals.get("events", np.zeros((0, 2)))
@@ -274,14 +258,6 @@ def _decode_events(run: Run) -> tuple[Any, Any, np.ndarray, float]:
     return scores, tuning, events, bin_size
 
 
-@register_figure(
-    "replay", "Replay, decoded",
-    "Top: offline spikes of place and cue cells (sorted by place field, cue cells red) around "
-    "the best replay event; detected events shaded. Bottom: the posterior over position "
-    "(Bayesian decoding in time bins, tuning curves from exploration) of the events with the "
-    "highest line-fit scores, with the fitted line and its band; titles give the score and "
-    "the Monte-Carlo p-values against cell-identity and time-bin shuffles. The run shown is "
-    "the EE+IE run (random cue) with the most events.")
 def figure_replay(context: Context) -> Drawn:
     """Offline raster and decoded posteriors with fitted lines."""
     level = context.spiking_level()
@@ -293,7 +269,7 @@ def figure_replay(context: Context) -> Drawn:
     recording = run.recording
     off0, off1 = recording.phase("offline")
     events = recording.intervals.get("events", np.zeros((0, 2)))
-    fig = _figure(figsize=(10, 6))
+    fig = figure(figsize=(10, 6))
     grid = fig.add_gridspec(2, 3, height_ratios=[1, 1.1], hspace=0.55, wspace=0.35)
     ax_raster = fig.add_subplot(grid[0, :])
     values: dict[str, Any] = {"level": level, "seed": run.spec.seed,
@@ -348,18 +324,12 @@ def figure_replay(context: Context) -> Drawn:
 # ---------------------------------------------------------------------------
 
 
-@register_figure(
-    "participation", "Participation in replay by cell class, per plastic pathway set",
-    "For each level, the fraction of replay events in which a place cell and a cue cell "
-    "fires (bars: mean over seeds, points: seeds), for each set of plastic pathways, with a "
-    "randomly placed cue. Inhibitory plasticity (EE+IE) should keep cue cells out of replay; "
-    "excitatory plasticity alone (EE) should not. Numbers from each run's metrics.json.")
 def figure_participation(context: Context) -> Drawn:
     """Place and cue participation for each pathway set at each level."""
     levels = context.levels()
     if not levels:
         return Drawn(None, missing=["no level has a consolidation experiment"])
-    fig = _figure(figsize=(3.6 * len(levels), 3.4))
+    fig = figure(figsize=(3.6 * len(levels), 3.4))
     axes = np.atleast_1d(fig.subplots(1, len(levels)))
     fig.subplots_adjust(wspace=0.35)
     values: dict[str, Any] = {}
@@ -367,7 +337,7 @@ def figure_participation(context: Context) -> Drawn:
     notes = []
     for ax, level in zip(axes, levels):
         sets = _pathway_sets(context, level)
-        if sets != PATHWAY_SETS:
+        if sets != _ALL_SETS:
             notes.append(f"{level}: pathway sets {', '.join(sets)} only at this preset")
         by_set = _runs_by_pathways(context, level, sets)
         plot_participation(ax, {p: [r.metrics for r in rs] for p, rs in by_set.items()})
@@ -389,17 +359,8 @@ def figure_participation(context: Context) -> Drawn:
 # ---------------------------------------------------------------------------
 
 
-@register_figure(
-    "levels", "The three levels of abstraction side by side",
-    "The same consolidation metrics at each level present, for excitatory plasticity alone "
-    "(EE) and with inhibitory plasticity (EE+IE), random cue: participation ratio (cue / "
-    "place), learned inhibition onto cue and place cells, the place-cue spike-count "
-    "correlation offline, and the distance of replayed order to the latent order with its "
-    "shuffle level. Small markers are seeds, large ones their mean and SD.")
 def figure_levels(context: Context) -> Drawn:
     """``plot_levels`` on the EE and EE+IE runs of every level."""
-    from ..plotting_levels import plot_levels
-
     levels = context.levels()
     if not levels:
         return Drawn(None, missing=["no level has a consolidation experiment"])
@@ -465,26 +426,12 @@ def _spiking_convergence(context: Context) -> tuple[dict[str, Any], list[Run], l
     return found, runs, missing
 
 
-@register_figure(
-    "convergence", "Convergence of replay to the latent sequence",
-    "A: binary network, probability that the replayed sequence differs from the latent one "
-    "against laps of experience (points: measured over many networks with 95% Wilson "
-    "intervals; triangles: 95% upper limit where no network was wrong; band: the theorem's "
-    "exact bracket; dashed: its Chernoff bound). B: distance of replayed order to the latent "
-    "order (normalised Kendall tau) against laps, seeds as points, mean with a 95% "
-    "bootstrap interval, and the fit d(n) = c + a n^-beta with its bootstrap band; grey: "
-    "shuffle level. C: cue participation in replay against laps. D: the same learning curve "
-    "for the point-neuron network (one simulation per seed resting after each lap count; "
-    "seeds as points, mean with a 95% bootstrap interval; the legend gives the fitted "
-    "floor c).")
 def figure_convergence(context: Context) -> Drawn:
     """Error probability, learning curves with intervals, cue participation over laps."""
-    from ..analysis import fit_learning_curve
-
     if "binary" not in context.levels("convergence"):
         return Drawn(None, missing=["binary convergence experiment not available"])
     spiking, spiking_runs, missing = _spiking_convergence(context)
-    fig = _figure(figsize=(13.5 if spiking else 10.5, 3.6))
+    fig = figure(figsize=(13.5 if spiking else 10.5, 3.6))
     axes = fig.subplots(1, 4 if spiking else 3)
     fig.subplots_adjust(wspace=0.35)
     conv = context.store.get(RunSpec.make("convergence", "binary", context.seeds_of("binary")[0],
@@ -547,14 +494,6 @@ def figure_convergence(context: Context) -> Drawn:
 # ---------------------------------------------------------------------------
 
 
-@register_figure(
-    "cue_placement", "A random cue is left out of replay, a fixed cue is not",
-    "With inhibitory plasticity (EE+IE), the cue placed at random on every lap (task-"
-    "irrelevant) against the cue at one fixed place (part of the world). A: place and cue "
-    "participation in replay, spiking level. B: learned inhibition onto cue cells relative "
-    "to place-only cells. C: the same participation in the binary network. D: fraction of "
-    "cue units in the binary network's noise-free replay. Bars: mean over seeds; points: "
-    "seeds. Numbers from each run's metrics.json.")
 def figure_cue_placement(context: Context) -> Drawn:
     """Participation and inhibition under random and fixed cue placement."""
     levels = context.levels()
@@ -562,7 +501,7 @@ def figure_cue_placement(context: Context) -> Drawn:
     panels = (2 if spiking else 0) + (2 if "binary" in levels else 0)
     if not panels:
         return Drawn(None, missing=["neither a spiking nor the binary level is present"])
-    fig = _figure(figsize=(3.1 * panels, 3.3))
+    fig = figure(figsize=(3.1 * panels, 3.3))
     axes = list(np.atleast_1d(fig.subplots(1, panels)))
     fig.subplots_adjust(wspace=0.45)
     values: dict[str, Any] = {}
@@ -613,8 +552,6 @@ def _downstream_sources(context: Context) -> dict[str, dict[str, list[Run]]]:
 
 def _has_downstream_config(level: str) -> bool:
     """Whether the consolidation config of ``level`` has a downstream population."""
-    from ..runner import config_class
-
     return any(name.startswith("downstream.")
                for name in config_class("consolidation", level).field_names())
 
@@ -653,16 +590,6 @@ def _consolidated_matrix(ax: Any, run: Run, title: str) -> Any:
 _CONSOLIDATION_KEYS = ("consolidated_sequence_distance", "consolidated_cue_weight_ratio")
 
 
-@register_figure(
-    "consolidation", "Consolidation: what a downstream population learns from replay",
-    "A downstream population learns only from offline replay (circuits/readout.py: "
-    "k-winners-take-all units, windowed Hebbian feed-forward learning, normalised). Per level, "
-    "for excitatory plasticity alone (EE) and with inhibitory plasticity upstream (EE+IE): "
-    "the distance of the order its weights encode to the latent order (dotted: the shuffle "
-    "level), and the mean weight from cue cells relative to place cells (1: the cue is "
-    "consolidated like a place), bars the mean over seeds, points the seeds; right: the "
-    "learned weights of one EE+IE run, cells in latent order, units sorted by preferred "
-    "place. Numbers from each run's metrics.json and recording.npz.")
 def figure_consolidation(context: Context) -> Drawn:
     """Consolidated order and cue weight per level and pathway set; one weight matrix."""
     sources = _downstream_sources(context)
@@ -670,7 +597,7 @@ def figure_consolidation(context: Context) -> Drawn:
     if not sources:
         return Drawn(None, runs=runs, missing=["no level has a downstream population"])
     n_panels = len(sources) * len(_CONSOLIDATION_KEYS) + 1
-    fig = _figure(figsize=(2.9 * n_panels, 3.3))
+    fig = figure(figsize=(2.9 * n_panels, 3.3))
     axes = list(np.atleast_1d(fig.subplots(1, n_panels)))
     fig.subplots_adjust(wspace=0.5)
     values: dict[str, Any] = {}
@@ -696,3 +623,82 @@ def figure_consolidation(context: Context) -> Drawn:
                          f"{level}, EE+IE, seed {example.spec.seed}: downstream weights")
     values["weight_matrix_run"] = str(example.path)
     return Drawn(fig, values, runs, [])
+
+
+#: The figure set, in drawing order: name -> FigureSpec(name, title, shows, draw).
+FIGURES: dict[str, FigureSpec] = {spec.name: spec for spec in (
+    FigureSpec(
+        "task", "The task and online activity",
+        "Top: the animal's position over the laps of exploration, with the salient cue's window "
+        "in red; under a random placement the cue lands somewhere new every lap (left), under a "
+        "fixed placement at the same place (right). Bottom left: online spikes of place and cue "
+        "cells, sorted by place-field centre, cue windows shaded. Bottom right: the place fields "
+        "(rate maps normalised to their peak) in latent order, cue cells marked in red.",
+        figure_task),
+    FigureSpec(
+        "weights", "Learned weights",
+        "A: E->E weights among place and cue cells after exploration, cells in latent order "
+        "(cue cells marked red): the learned sequence lies along the diagonal band. B: I->E "
+        "weights from cue-tuned and place-tuned interneurons onto the same cells. C: mean I->E "
+        "weight onto cue cells and onto place-only cells for each plastic pathway set (bars: "
+        "mean over seeds, points: seeds), read from each run's metrics. D (if the binary level "
+        "is present): the binary network's learned E->E co-activation frequencies.",
+        figure_weights),
+    FigureSpec(
+        "replay", "Replay, decoded",
+        "Top: offline spikes of place and cue cells (sorted by place field, cue cells red) around "
+        "the best replay event; detected events shaded. Bottom: the posterior over position "
+        "(Bayesian decoding in time bins, tuning curves from exploration) of the events with the "
+        "highest line-fit scores, with the fitted line and its band; titles give the score and "
+        "the Monte-Carlo p-values against cell-identity and time-bin shuffles. The run shown is "
+        "the EE+IE run (random cue) with the most events.",
+        figure_replay),
+    FigureSpec(
+        "participation", "Participation in replay by cell class, per plastic pathway set",
+        "For each level, the fraction of replay events in which a place cell and a cue cell "
+        "fires (bars: mean over seeds, points: seeds), for each set of plastic pathways, with a "
+        "randomly placed cue. Inhibitory plasticity (EE+IE) should keep cue cells out of replay; "
+        "excitatory plasticity alone (EE) should not. Numbers from each run's metrics.json.",
+        figure_participation),
+    FigureSpec(
+        "levels", "The three levels of abstraction side by side",
+        "The same consolidation metrics at each level present, for excitatory plasticity alone "
+        "(EE) and with inhibitory plasticity (EE+IE), random cue: participation ratio (cue / "
+        "place), learned inhibition onto cue and place cells, the place-cue spike-count "
+        "correlation offline, and the distance of replayed order to the latent order with its "
+        "shuffle level. Small markers are seeds, large ones their mean and SD.",
+        figure_levels),
+    FigureSpec(
+        "convergence", "Convergence of replay to the latent sequence",
+        "A: binary network, probability that the replayed sequence differs from the latent one "
+        "against laps of experience (points: measured over many networks with 95% Wilson "
+        "intervals; triangles: 95% upper limit where no network was wrong; band: the theorem's "
+        "exact bracket; dashed: its Chernoff bound). B: distance of replayed order to the latent "
+        "order (normalised Kendall tau) against laps, seeds as points, mean with a 95% "
+        "bootstrap interval, and the fit d(n) = c + a n^-beta with its bootstrap band; grey: "
+        "shuffle level. C: cue participation in replay against laps. D: the same learning curve "
+        "for the point-neuron network (one simulation per seed resting after each lap count; "
+        "seeds as points, mean with a 95% bootstrap interval; the legend gives the fitted "
+        "floor c).",
+        figure_convergence),
+    FigureSpec(
+        "cue_placement", "A random cue is left out of replay, a fixed cue is not",
+        "With inhibitory plasticity (EE+IE), the cue placed at random on every lap (task-"
+        "irrelevant) against the cue at one fixed place (part of the world). A: place and cue "
+        "participation in replay, spiking level. B: learned inhibition onto cue cells relative "
+        "to place-only cells. C: the same participation in the binary network. D: fraction of "
+        "cue units in the binary network's noise-free replay. Bars: mean over seeds; points: "
+        "seeds. Numbers from each run's metrics.json.",
+        figure_cue_placement),
+    FigureSpec(
+        "consolidation", "Consolidation: what a downstream population learns from replay",
+        "A downstream population learns only from offline replay (downstream.py: "
+        "k-winners-take-all units, windowed Hebbian feed-forward learning, normalised). Per level, "
+        "for excitatory plasticity alone (EE) and with inhibitory plasticity upstream (EE+IE): "
+        "the distance of the order its weights encode to the latent order (dotted: the shuffle "
+        "level), and the mean weight from cue cells relative to place cells (1: the cue is "
+        "consolidated like a place), bars the mean over seeds, points the seeds; right: the "
+        "learned weights of one EE+IE run, cells in latent order, units sorted by preferred "
+        "place. Numbers from each run's metrics.json and recording.npz.",
+        figure_consolidation),
+)}

@@ -29,7 +29,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .runs import Run, RunStore, available_levels
+from .. import plotting
+from ..config import ConfigError, available_presets
+from ..io import _git_commit, _version, atomic_write_json, atomic_write_text
+from ..results import LEVELS
+from .base import Context, Drawn, FigureSpec
+from .catalogue import FIGURES
+from .runs import Run, RunStore
 
 __all__ = ["FigurePlan", "PLANS", "plan_for", "check_preset", "script_main", "Context", "Drawn", "FigureSpec", "FigureRecord",
            "register_figure", "FIGURES", "make_figures", "write_caption", "main"]
@@ -117,63 +123,6 @@ def plan_for(preset: str, seeds: Sequence[int] | None = None) -> FigurePlan:
 
 
 @dataclass
-class Context:
-    """What a figure function gets: where runs come from and how many to make."""
-
-    store: RunStore
-    plan: FigurePlan
-
-    def levels(self, experiment: str = "consolidation") -> tuple[str, ...]:
-        """Levels at which ``experiment`` runs with this preset."""
-        return available_levels(experiment, self.plan.preset)
-
-    def spiking_level(self) -> str | None:
-        """The point-neuron level if present, else the dendritic one, else None."""
-        levels = self.levels()
-        return next((lv for lv in ("lif", "dendritic") if lv in levels), None)
-
-    def seeds_of(self, level: str) -> tuple[int, ...]:
-        """Seeds used at ``level``."""
-        return {"binary": self.plan.binary_seeds,
-                "dendritic": self.plan.dendritic_seeds}.get(level, self.plan.seeds)
-
-
-@dataclass
-class Drawn:
-    """What a figure function returns.
-
-    Attributes
-    ----------
-    figure : matplotlib Figure or None
-        None when nothing could be drawn (``missing`` says why).
-    values : dict
-        The numbers drawn (written to ``NAME.json``).
-    runs : list of Run
-        The runs the figure was drawn from.
-    notes : list of str
-        Caption remarks (e.g. how an event was chosen).
-    missing : list of str
-        Parts not drawn, each with the reason.
-    """
-
-    figure: Any
-    values: dict[str, Any] = field(default_factory=dict)
-    runs: list[Run] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class FigureSpec:
-    """A figure of the set: its name, title, what it shows, and how to draw it."""
-
-    name: str
-    title: str
-    shows: str
-    draw: Callable[[Context], Drawn]
-
-
-@dataclass
 class FigureRecord:
     """What :func:`make_figures` wrote for one figure."""
 
@@ -184,12 +133,12 @@ class FigureRecord:
     missing: list[str]
 
 
-FIGURES: dict[str, FigureSpec] = {}
-
-
 def register_figure(name: str, title: str, shows: str
                     ) -> Callable[[Callable[[Context], Drawn]], Callable[[Context], Drawn]]:
-    """Decorator: add a figure function to :data:`FIGURES` (in definition order)."""
+    """Decorator: add a figure of one's own to :data:`FIGURES`, after the set's own.
+
+    The set itself is listed in :data:`neurotoolkit.figures.catalogue.FIGURES`.
+    """
 
     def wrap(function: Callable[[Context], Drawn]) -> Callable[[Context], Drawn]:
         FIGURES[name] = FigureSpec(name, title, shows, function)
@@ -199,8 +148,6 @@ def register_figure(name: str, title: str, shows: str
 
 
 def _versions() -> str:
-    from ..io import _git_commit, _version
-
     packages = ("neurotoolkit", "brian2", "dendrify", "numpy", "scipy", "matplotlib")
     text = ", ".join(f"{p} {_version(p) or 'not installed'}" for p in packages)
     return f"Python {sys.version.split()[0]}; {text}; git commit {_git_commit() or 'unknown'}"
@@ -231,8 +178,6 @@ def _key_settings(run: Run) -> str:
 def write_caption(out: Path, spec: FigureSpec, drawn: Drawn, plan: FigurePlan,
                   seconds: float) -> Path:
     """Write ``NAME.txt``: what the figure shows and exactly what was run."""
-    from ..io import atomic_write_text
-
     lines = [f"{spec.name}: {spec.title}", "", spec.shows, ""]
     if drawn.figure is None:
         lines += ["NOT DRAWN.", ""]
@@ -258,8 +203,6 @@ def write_caption(out: Path, spec: FigureSpec, drawn: Drawn, plan: FigurePlan,
 
 
 def _save(out: Path, spec: FigureSpec, drawn: Drawn) -> list[Path]:
-    from ..io import atomic_write_json
-
     files = []
     if drawn.figure is not None:
         for suffix, dpi in ((".png", 120), (".pdf", None)):
@@ -274,8 +217,6 @@ def _save(out: Path, spec: FigureSpec, drawn: Drawn) -> list[Path]:
 
 def _draw(spec: FigureSpec, context: Context) -> Drawn:
     """Run a figure function; a missing piece of the toolkit becomes a caption line."""
-    from ..config import ConfigError
-
     try:
         return spec.draw(context)
     except ConfigError as err:  # an experiment or level this install does not have
@@ -284,9 +225,6 @@ def _draw(spec: FigureSpec, context: Context) -> Drawn:
 
 def check_preset(preset: str) -> None:
     """Raise :class:`~neurotoolkit.config.ConfigError` unless some level ships ``preset``."""
-    from ..config import ConfigError, available_presets
-    from ..runner import LEVELS
-
     known = sorted({name for level in LEVELS for name in available_presets(level)})
     if preset not in known:
         raise ConfigError("preset", f"unknown preset {preset!r} (choose from {', '.join(known)})")
@@ -316,12 +254,6 @@ def make_figures(out: str | os.PathLike = "figures-out", preset: str = "tiny", *
     -------
     list of FigureRecord
     """
-    from .. import plotting
-
-    from . import catalogue  # noqa: F401  (registers the figures)
-
-    from ..config import ConfigError
-
     if plan is None:
         check_preset(preset)
     plan = plan or plan_for(preset, seeds)
@@ -377,8 +309,6 @@ def script_main(name: str, argv: Sequence[str] | None = None) -> int:
     does, reusing runs already under ``DIR/runs``.  Bad input is one line and
     exit status 2.
     """
-    from ..config import ConfigError
-
     parser = argparse.ArgumentParser(description=f"Draw the figure {name!r} of the set.")
     parser.add_argument("--out", default="figures-out", help="output folder (default figures-out)")
     parser.add_argument("--preset", default="tiny", help="tiny, default or paper (default tiny)")

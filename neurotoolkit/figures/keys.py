@@ -17,6 +17,8 @@ import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
+from ..runner import config_class
+
 __all__ = ["iter_keys", "keys_markdown", "GUIDE_BEGIN", "GUIDE_END"]
 
 #: Markers around the generated part of ``docs/guide.md``.
@@ -67,8 +69,6 @@ def _cell(text: str) -> str:
 
 def keys_markdown() -> str:
     """The generated Markdown (between :data:`GUIDE_BEGIN` and :data:`GUIDE_END`)."""
-    from ..runner import config_class
-
     lines = [GUIDE_BEGIN, ""]
     for title, experiment, level in DOCUMENTED:
         cls = config_class(experiment, level)

@@ -70,6 +70,8 @@ def read_recording(path: str | os.PathLike) -> Any:
     if not path.exists():
         raise FileNotFoundError(f"no file at {path}")
     suffix = path.suffix.lower()
+    # the format modules load numpy and the analysis only when a file is read,
+    # so that importing this package stays light (the command line, the runner)
     if suffix == ".nwb":
         from .nwb import read_nwb
 

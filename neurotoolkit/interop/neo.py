@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from ..analysis import Recording
+from ..io import atomic_write_bytes
 from ._optional import require
 
 __all__ = ["from_neo", "read_neo", "to_neo", "write_neo"]
@@ -106,7 +107,7 @@ def _label(train: Any) -> str:
     return "unlabelled"
 
 
-def _seconds(values: Any) -> np.ndarray:
+def _times_in_seconds(values: Any) -> np.ndarray:
     return np.asarray(values.rescale("s").magnitude, dtype=float)
 
 
@@ -116,7 +117,7 @@ def _position(segments: Sequence[Any]) -> tuple[np.ndarray, np.ndarray, str | No
         signals = list(segment.irregularlysampledsignals) + list(segment.analogsignals)
         for signal in signals:
             if signal.name == "position" or signal.annotations.get("position"):
-                times.append(_seconds(signal.times))
+                times.append(_times_in_seconds(signal.times))
                 data = np.asarray(signal.magnitude, dtype=float)
                 values.append(data[:, 0] if data.ndim == 2 else data)
                 unit = signal.annotations.get("position_unit") or (
@@ -151,7 +152,7 @@ def from_neo(block: Any) -> Recording:
     n = counts.pop()
     first = segments[0].spiketrains
     trains = [[s.spiketrains[k] for s in segments] for k in range(n)]
-    times = [np.concatenate([_seconds(t.times) for t in cell]) for cell in trains]
+    times = [np.concatenate([_times_in_seconds(t.times) for t in cell]) for cell in trains]
     ids = np.repeat(np.arange(n, dtype=np.int64), [t.size for t in times])
     all_times = np.concatenate(times)
     order = np.lexsort((ids, all_times))
@@ -167,10 +168,10 @@ def from_neo(block: Any) -> Recording:
     intervals: dict[str, np.ndarray] = {}
     for k, segment in enumerate(segments):
         for epoch in segment.epochs:
-            starts = _seconds(epoch.times)
+            starts = _times_in_seconds(epoch.times)
             stops = (np.asarray(epoch.array_annotations["stop_s"], dtype=float)
                      if "stop_s" in epoch.array_annotations
-                     else starts + _seconds(epoch.durations))
+                     else starts + _times_in_seconds(epoch.durations))
             name = epoch.name or f"epoch {k}"
             previous = intervals.get(name, np.zeros((0, 2)))
             intervals[name] = np.concatenate([previous, np.column_stack((starts, stops))])
@@ -211,9 +212,6 @@ def write_neo(recording: Recording, path: str | os.PathLike) -> Path:
     import pickle
 
     _neo("writing Neo files")
-
-    from ..io import atomic_write_bytes
-
     path = Path(path)
     atomic_write_bytes(path, pickle.dumps(to_neo(recording), protocol=pickle.HIGHEST_PROTOCOL))
     return path

@@ -48,6 +48,7 @@ from typing import Any
 import numpy as np
 
 from ..analysis import Recording
+from ..io import provenance
 from ._optional import require
 
 __all__ = ["LABEL_COLUMNS", "NWBContentError", "read_nwb", "write_nwb"]
@@ -197,8 +198,6 @@ def write_nwb(recording: Recording, path: str | os.PathLike, *,
     """
     pynwb = _pynwb("writing NWB files")
     from pynwb.core import ScratchData
-
-    from ..io import provenance
 
     path = Path(path)
     meta = recording.metadata

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..config import magnitude
+from ..results import RunResult
 from .config import EvidenceConfig, PatternConfig
 from .train import TrainingResult, train
 
@@ -95,9 +96,7 @@ def training_figure(result: TrainingResult, dt_ms: float, title: str = "") -> An
     return fig
 
 
-def _run(config, *, seed: int, device: str, quiet: bool, title: str) -> Any:
-    from ..runner import RunResult
-
+def _run(config, *, seed: int, device: str, quiet: bool, title: str) -> RunResult:
     result = train(config, seed, backend="brian2", device=device, quiet=quiet)
     figure = training_figure(result, magnitude(config.network.dt, "ms"), title)
     return RunResult(metrics=training_metrics(result, config), figures={"eprop_training": figure},
@@ -105,12 +104,12 @@ def _run(config, *, seed: int, device: str, quiet: bool, title: str) -> Any:
 
 
 def run_evidence(config: EvidenceConfig, *, level: str = "lif", seed: int = 1,
-                 device: str = "runtime", workdir: Path | None = None, quiet: bool = True) -> Any:
+                 device: str = "runtime", workdir: Path | None = None, quiet: bool = True) -> RunResult:
     """Train on evidence accumulation with e-prop (runner entry point).
 
     Returns
     -------
-    neurotoolkit.runner.RunResult
+    RunResult
         ``test_error`` on held-out trials, per-iteration curves, the figure.
     """
     n = config.network
@@ -120,12 +119,12 @@ def run_evidence(config: EvidenceConfig, *, level: str = "lif", seed: int = 1,
 
 
 def run_pattern(config: PatternConfig, *, level: str = "lif", seed: int = 1,
-                device: str = "runtime", workdir: Path | None = None, quiet: bool = True) -> Any:
+                device: str = "runtime", workdir: Path | None = None, quiet: bool = True) -> RunResult:
     """Train on pattern generation with e-prop (runner entry point).
 
     Returns
     -------
-    neurotoolkit.runner.RunResult
+    RunResult
         ``test_nmse`` (normalised MSE of the final network), curves, the figure.
     """
     n = config.network

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..config import magnitude
 from .config import EvidenceConfig, PatternConfig, StepConstants
+from .network import EpropSimulator
 from .reference import GradientResult, eprop_gradients
 from .tasks import TrialBatch, evidence_trials, pattern_trials
 from .weights import Weights, feedback_weights, initial_weights
@@ -101,8 +102,6 @@ def _gradient_function(constants: StepConstants, n_inputs: int, n_outputs: int, 
         return (lambda w, b, batch: eprop_gradients(w, b, batch, constants, loss, rate_target,
                                                     rate_reg)), (lambda: None)
     if backend == "brian2":
-        from .network import EpropSimulator
-
         simulator = EpropSimulator(constants, n_inputs, n_outputs, batch_size, n_steps, loss,
                                    rate_target, rate_reg, device=device, record_spikes=record)
         return simulator.gradients, simulator.close

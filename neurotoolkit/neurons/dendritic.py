@@ -67,14 +67,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from ..config import Section, magnitude, param, qparam, section
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ..protocols.settings import SpikingConfig
 
 __all__ = [
     "ReceptorKinetics",
@@ -840,7 +837,7 @@ def basket_cell_model(cell: CompartmentalBasketCell | None = None) -> DendriticC
     return DendriticCellModel(cell if cell is not None else CompartmentalBasketCell())
 
 
-def dendritic_cell_models(config: SpikingConfig) -> tuple[DendriticCellModel, DendriticCellModel]:
-    """The pyramidal and interneuron models of the dendritic level, from ``config.dendritic``."""
-    dendritic = config.dendritic
+def dendritic_cell_models(dendritic: DendriticConfig
+                          ) -> tuple[DendriticCellModel, DendriticCellModel]:
+    """The pyramidal and interneuron models of the dendritic level, from its config section."""
     return pyramidal_cell_model(dendritic.pyramidal), basket_cell_model(dendritic.basket)

@@ -31,8 +31,10 @@ from typing import Any
 
 import numpy as np
 
+from ..config import magnitude
 from ..world.cue import CueSchedule
 from ..world.inputs import SpikeTrains
+from .simulation import SimulationOutput, WorldInputs
 
 __all__ = ["LapCheckpoints"]
 
@@ -124,7 +126,7 @@ class LapCheckpoints:
             circuit.apply(circuit.switch_values(r0 * second))
             network.run((r1 - r0) * second, **kwargs)
 
-    def checkpoint_output(self, output: Any, index: int) -> Any:
+    def checkpoint_output(self, output: SimulationOutput, index: int) -> SimulationOutput:
         """What a run of ``laps[index]`` laps then one rest would have recorded.
 
         Parameters
@@ -143,8 +145,6 @@ class LapCheckpoints:
             to those laps.  Weights are kept only for the last checkpoint
             (those of the others are not recorded).
         """
-        from .exploration import SimulationOutput, WorldInputs
-
         n_laps = self.laps[index]
         online_s = n_laps * self.lap_s
         times, ids = output.spike_times, output.spike_ids
@@ -173,8 +173,6 @@ class LapCheckpoints:
     @classmethod
     def from_config(cls, laps: Sequence[int], config: Any) -> LapCheckpoints:
         """Checkpoints on the track of a :class:`SpikingConfig`, rests of ``convergence.rest``."""
-        from ..config import magnitude
-
         return cls(tuple(laps), config.track.lap_duration_s,
                    magnitude(config.convergence.rest, "s"))
 

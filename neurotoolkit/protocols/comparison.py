@@ -10,21 +10,18 @@ from __future__ import annotations
 
 import math
 import time
-from functools import partial
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from typing import Any
 
-__all__ = ["COMPARISON_KEYS", "compare_pathway_sets", "run_pathway_set"]
+from ..plasticity.pathways import pathway_key
+from ..results import COMPARISON_KEYS, RunResult
+from .consolidation import analyse_simulation
+from .settings import SpikingConfig
+from .simulation import SimulationOutput
+from .standalone import StandaloneSimulation, side_by_side
 
-#: Metrics kept per (seed, pathway set).
-COMPARISON_KEYS = ("n_replay_events", "n_trajectory_events", "participation_ratio",
-                   "rate_participation_ratio", "place_rate_gain", "cue_rate_gain",
-                   "place_participation",
-                   "cue_participation", "sequence_distance", "sequence_distance_chance",
-                   "significant_fraction", "w_ie_cue_mean", "w_ie_place_mean",
-                   "place_cue_count_correlation", "rate_pyramidal_offline_hz",
-                   "consolidated_sequence_distance", "consolidated_sequence_distance_chance",
-                   "consolidated_cue_weight_ratio")
+__all__ = ["compare_pathway_sets", "run_pathway_set"]
 
 
 def compare_pathway_sets(preset: str, seeds: Sequence[int],
@@ -54,12 +51,9 @@ def compare_pathway_sets(preset: str, seeds: Sequence[int],
     -------
     list of dict
         One row per (seed, pathway set): ``seed``, ``pathways``, ``build_s``,
-        ``run_s`` and the :data:`COMPARISON_KEYS` metrics.
+        ``run_s`` and the :data:`~neurotoolkit.results.COMPARISON_KEYS` metrics.
     """
-    from ..runner import resolve_config
-    from .standalone import StandaloneSimulation, side_by_side
-
-    config = resolve_config("consolidation", level, preset, overrides)
+    config = SpikingConfig.from_preset(level, preset, overrides)
     rows = []
     for seed in seeds:
         started = time.perf_counter()
@@ -74,18 +68,16 @@ def compare_pathway_sets(preset: str, seeds: Sequence[int],
     return rows
 
 
-def run_pathway_set(simulation: Any, config: Any, pathways: str, *, level: str = "lif",
-                    seed: int = 1) -> tuple[Any, Any]:
+def run_pathway_set(simulation: StandaloneSimulation, config: SpikingConfig, pathways: str, *,
+                    level: str = "lif", seed: int = 1) -> tuple[SimulationOutput, RunResult]:
     """Run a compiled :class:`StandaloneSimulation` with ``pathways`` and analyse it.
 
     Each pathway set gets its own results folder, so sets may run side by side
     (:func:`~neurotoolkit.protocols.standalone.side_by_side`).  Returns the
-    simulation output and the analysed :class:`~neurotoolkit.runner.RunResult`
-    (whose ``config`` is the run's configuration).
+    simulation output and the analysed :class:`~neurotoolkit.results.RunResult`
+    (whose ``config`` is the run's configuration; it has no figures yet:
+    :func:`neurotoolkit.runner.finish_run` draws them).
     """
-    from ..plasticity.pathways import pathway_key
-    from .consolidation import analyse_simulation
-
     variant = config.with_overrides({"plasticity.pathways": pathways})
     output = simulation.run(variant, results_dir=f"results_{pathway_key(pathways)}")
     result = analyse_simulation(output, variant, level=level, seed=seed,
@@ -94,7 +86,7 @@ def run_pathway_set(simulation: Any, config: Any, pathways: str, *, level: str =
     return output, result
 
 
-def _run_pathways(simulation: Any, config: Any, pathways: str, level: str, seed: int,
+def _run_pathways(simulation: StandaloneSimulation, config: SpikingConfig, pathways: str, level: str, seed: int,
                   build_s: float) -> dict:
     """One row of :func:`compare_pathway_sets`."""
     output, result = run_pathway_set(simulation, config, pathways, level=level, seed=seed)

@@ -10,28 +10,28 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Any
 
 from ..analysis import DetectedEvents, Recording
-from .exploration import RandomStreams, simulate, to_recording
+from ..config import magnitude
+from ..results import RunResult
 from .downstream import consolidate_events
+from .exploration import simulate, to_recording
 from .metrics import detect_offline, replay_metrics
 from .settings import SpikingConfig
+from .simulation import RandomStreams, SimulationOutput
 
 __all__ = ["run_consolidation", "analyse_simulation", "cue_centre_cm"]
 
 
 def cue_centre_cm(config: SpikingConfig) -> float:
     """Centre of the window of a fixed cue (for a random cue: of one at ``cue.position``)."""
-    from ..config import magnitude
-
     speed = config.track.length_cm / config.track.lap_duration_s
     return magnitude(config.cue.position, "cm") + magnitude(config.cue.duration, "s") * speed / 2
 
 
 def run_consolidation(config: SpikingConfig, *, level: str = "lif", seed: int = 1,
                       device: str = "runtime", workdir: Path | None = None,
-                      quiet: bool = False) -> Any:
+                      quiet: bool = False) -> RunResult:
     """Run exploration, offline replay and the replay analysis.
 
     Parameters
@@ -53,7 +53,8 @@ def run_consolidation(config: SpikingConfig, *, level: str = "lif", seed: int = 
     -------
     RunResult
         Metrics (see :mod:`neurotoolkit.protocols.metrics`), the Recording and
-        the run figure.
+        ``events.csv``; the runner draws the run figure
+        (:func:`neurotoolkit.plotting.run.run_figures`).
     """
     output = simulate(config, level=level, seed=seed, device=device, quiet=quiet)
     return analyse_simulation(output, config, level=level, seed=seed, device=device)
@@ -85,24 +86,19 @@ def analyse_recording(recording: Recording, config: SpikingConfig, *, seed: int
     return recording, metrics, detected
 
 
-def analyse_simulation(output: Any, config: SpikingConfig, *, level: str, seed: int,
-                       device: str) -> Any:
-    """Turn a finished simulation into a RunResult: Recording, metrics, figure.
+def analyse_simulation(output: SimulationOutput, config: SpikingConfig, *, level: str,
+                       seed: int, device: str) -> RunResult:
+    """Turn a finished simulation into a RunResult: Recording, metrics, events table.
 
     Used by :func:`run_consolidation` and by sweeps that rerun one compiled
     standalone program (:class:`~neurotoolkit.protocols.standalone.StandaloneSimulation`).
+    The run figure is drawn from the result by
+    :func:`neurotoolkit.runner.finish_run`.
     """
-    from ..plotting import plot_run
-    from ..runner import RunResult
-
     recording = to_recording(output, config, level=level, seed=seed, device=device)
     recording, metrics, detected = analyse_recording(recording, config, seed=seed)
     events = detected.events
     metrics["simulation_wall_s"] = output.simulation_wall_s
-    title = (f"{level}, {config.plasticity.pathways}, {config.cue.placement} cue, "
-             f"{config.network.n_pyramidal} pyramidal cells, seed {seed}")
-    figure = plot_run(recording, metrics, events, title=title)
     tables = {"events.csv": "start_s,stop_s,found_by\n" + "".join(
         f"{a:.6f},{b:.6f},{how}\n" for (a, b), how in zip(events, detected.found_by))}
-    return RunResult(metrics=metrics, recording=recording, figures={"figure": figure},
-                     tables=tables)
+    return RunResult(metrics=metrics, recording=recording, tables=tables, config=config)

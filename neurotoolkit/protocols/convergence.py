@@ -45,17 +45,23 @@ import warnings
 from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
+from ..analysis import LearningCurveFit, fit_learning_curve
+from ..analysis._rng import as_generator
+from ..io import atomic_write_text
 from ..plasticity.pathways import pathway_key
+from ..results import RunResult
 from .checkpoints import LapCheckpoints
-from .exploration import RandomStreams, simulate, to_recording
+from .exploration import simulate, to_recording
 from .metrics import detect_offline_events, event_sequence_distances, replay_metrics
 from .settings import SpikingConfig
+from .simulation import RandomStreams, SimulationOutput
+from .standalone import StandaloneSimulation, side_by_side
 
-__all__ = ["run_convergence", "checkpoint_rows", "convergence_metrics", "CHECKPOINT_COLUMNS"]
+__all__ = ["run_convergence", "checkpoint_rows", "convergence_metrics", "distance_matrix",
+           "mean_finite", "CHECKPOINT_COLUMNS"]
 
 #: Columns of ``convergence.csv``, one row per (seed, pathway set, lap count).
 CHECKPOINT_COLUMNS = ("seed", "pathways", "laps", "n_replay_events", "n_ordered_events",
@@ -67,7 +73,8 @@ _EVENT_COLUMNS = ("seed", "pathways", "laps", "event", "start_s", "stop_s", "n_c
                   "sequence_distance")
 
 
-def checkpoint_rows(output: Any, config: SpikingConfig, checkpoints: LapCheckpoints, *,
+def checkpoint_rows(output: SimulationOutput, config: SpikingConfig,
+                    checkpoints: LapCheckpoints, *,
                     level: str, seed: int, device: str) -> tuple[list[dict], list[dict]]:
     """Analyse each rest of a checkpointed simulation as a run of that many laps.
 
@@ -114,8 +121,6 @@ def _run_seed(config: SpikingConfig, checkpoints: LapCheckpoints, pathway_sets: 
     """Simulate and analyse every pathway set of one seed (one standalone build)."""
     variants = [config.with_overrides({"plasticity.pathways": p}) for p in pathway_sets]
     if device == "cpp_standalone":
-        from .standalone import StandaloneSimulation, side_by_side
-
         with StandaloneSimulation(variants[0], level=level, seed=seed, quiet=quiet,
                                   checkpoints=checkpoints) as simulation:
             tasks = [partial(_standalone_rows, simulation, variant, checkpoints, level, seed)
@@ -133,8 +138,9 @@ def _run_seed(config: SpikingConfig, checkpoints: LapCheckpoints, pathway_sets: 
     return rows, events
 
 
-def _standalone_rows(simulation: Any, variant: SpikingConfig, checkpoints: LapCheckpoints,
-                     level: str, seed: int) -> tuple[list[dict], list[dict]]:
+def _standalone_rows(simulation: StandaloneSimulation, variant: SpikingConfig,
+                     checkpoints: LapCheckpoints, level: str, seed: int
+                     ) -> tuple[list[dict], list[dict]]:
     output = simulation.run(variant,
                             results_dir=f"results_{pathway_key(variant.plasticity.pathways)}")
     return checkpoint_rows(output, variant, checkpoints, level=level, seed=seed,
@@ -151,8 +157,8 @@ def _csv(rows: Sequence[dict], columns: Sequence[str]) -> str:
     return out.getvalue()
 
 
-def _distance_matrix(rows: Sequence[dict], pathways: str, seeds: Sequence[int],
-                     laps: Sequence[int], key: str = "sequence_distance") -> np.ndarray:
+def distance_matrix(rows: Sequence[dict], pathways: str, seeds: Sequence[int],
+                    laps: Sequence[int], key: str = "sequence_distance") -> np.ndarray:
     """``key`` per seed (rows) and lap count (columns) for one pathway set."""
     table = {(r["seed"], r["laps"]): r[key] for r in rows if r["pathways"] == pathways}
     return np.array([[float(table.get((s, n), math.nan)) for n in laps] for s in seeds])
@@ -176,7 +182,8 @@ def _bootstrap_means(matrix: np.ndarray, resamples: np.ndarray) -> np.ndarray:
 def convergence_metrics(rows: Sequence[dict], laps: Sequence[int], seeds: Sequence[int],
                         pathway_sets: Sequence[str], *, n_bootstrap: int = 1000,
                         level: float = 0.95, rng: np.random.Generator | int | None = 0
-                        ) -> tuple[dict[str, float], list[dict], dict[str, Any]]:
+                        ) -> tuple[dict[str, float], list[dict],
+                                   dict[str, LearningCurveFit | None]]:
     """Summaries over seeds: the learning curve, its fit and the floors' difference.
 
     Parameters
@@ -201,23 +208,20 @@ def convergence_metrics(rows: Sequence[dict], laps: Sequence[int], seeds: Sequen
     fits : dict
         :class:`~neurotoolkit.analysis.LearningCurveFit` (or ``None``) per set.
     """
-    from ..analysis import fit_learning_curve
-    from ..analysis._rng import as_generator
-
     rng = as_generator(rng)
     laps_a = np.asarray(laps, dtype=float)
     n_seeds = len(seeds)
     resamples = rng.integers(0, n_seeds, size=(n_bootstrap, n_seeds))
     metrics: dict[str, float] = {}
     curve_rows: list[dict] = []
-    fits: dict[str, Any] = {}
+    fits: dict[str, LearningCurveFit | None] = {}
     floors: dict[str, np.ndarray] = {}
     for pathways in pathway_sets:
         suffix = pathway_key(pathways)
-        d = _distance_matrix(rows, pathways, seeds, laps)
-        events = _distance_matrix(rows, pathways, seeds, laps, "n_ordered_events")
-        chance = _distance_matrix(rows, pathways, seeds, laps, "sequence_distance_chance")
-        ratio = _distance_matrix(rows, pathways, seeds, laps, "participation_ratio")
+        d = distance_matrix(rows, pathways, seeds, laps)
+        events = distance_matrix(rows, pathways, seeds, laps, "n_ordered_events")
+        chance = distance_matrix(rows, pathways, seeds, laps, "sequence_distance_chance")
+        ratio = distance_matrix(rows, pathways, seeds, laps, "participation_ratio")
         boot = _bootstrap_means(d, resamples)
         for k, n in enumerate(laps):
             column = d[:, k][np.isfinite(d[:, k])]
@@ -235,12 +239,12 @@ def convergence_metrics(rows: Sequence[dict], laps: Sequence[int], seeds: Sequen
         metrics[f"distance_last_ci_low_{suffix}"] = last["ci_low"]
         metrics[f"distance_last_ci_high_{suffix}"] = last["ci_high"]
         metrics[f"distance_last_seed_sd_{suffix}"] = last["seed_sd"]
-        metrics[f"distance_last_event_sd_{suffix}"] = _mean_finite(
-            _distance_matrix(rows, pathways, seeds, laps, "sequence_distance_event_sd")[:, -1])
-        metrics[f"distance_chance_{suffix}"] = _mean_finite(chance)
+        metrics[f"distance_last_event_sd_{suffix}"] = mean_finite(
+            distance_matrix(rows, pathways, seeds, laps, "sequence_distance_event_sd")[:, -1])
+        metrics[f"distance_chance_{suffix}"] = mean_finite(chance)
         metrics[f"events_last_{suffix}"] = last["events"]
         metrics[f"seeds_with_events_last_{suffix}"] = float(last["seeds_with_events"])
-        metrics[f"participation_ratio_last_{suffix}"] = _mean_finite(ratio[:, -1])
+        metrics[f"participation_ratio_last_{suffix}"] = mean_finite(ratio[:, -1])
         names = ("curve_floor", "curve_floor_ci_low", "curve_floor_ci_high",
                  "curve_amplitude", "curve_exponent", "curve_rmse")
         try:
@@ -263,7 +267,8 @@ def convergence_metrics(rows: Sequence[dict], laps: Sequence[int], seeds: Sequen
     return metrics, curve_rows, fits
 
 
-def _mean_finite(values: np.ndarray) -> float:
+def mean_finite(values: np.ndarray) -> float:
+    """Mean of the finite entries of ``values`` (``nan`` when there are none)."""
     values = np.asarray(values, dtype=float)
     values = values[np.isfinite(values)]
     return float(values.mean()) if values.size else math.nan
@@ -271,7 +276,7 @@ def _mean_finite(values: np.ndarray) -> float:
 
 def run_convergence(config: SpikingConfig, *, level: str = "lif", seed: int = 1,
                     device: str = "runtime", workdir: Path | None = None,
-                    quiet: bool = False) -> Any:
+                    quiet: bool = False) -> RunResult:
     """The convergence experiment (runner entry point; see the module docstring).
 
     Seeds ``seed, ..., seed + convergence.n_seeds - 1``.  The tables of the
@@ -281,12 +286,11 @@ def run_convergence(config: SpikingConfig, *, level: str = "lif", seed: int = 1,
     Returns
     -------
     RunResult
-        Metrics, ``convergence.csv``, ``events.csv``, ``learning_curve.csv``
-        and the figure ``learning_curves``.
+        Metrics, ``convergence.csv``, ``events.csv``, ``learning_curve.csv``,
+        and in ``artefacts`` the rows, lap counts, seeds and fits from which
+        the runner draws the figure ``learning_curves``
+        (:func:`neurotoolkit.plotting.convergence.convergence_figures`).
     """
-    from ..io import atomic_write_text
-    from ..runner import RunResult
-
     started = time.perf_counter()
     conv = config.convergence
     laps = conv.lap_counts
@@ -315,55 +319,10 @@ def run_convergence(config: SpikingConfig, *, level: str = "lif", seed: int = 1,
                     "wall_time_s": time.perf_counter() - started})
     if workdir is not None:
         (Path(workdir) / "convergence.partial.csv").unlink(missing_ok=True)
-    figure = plot_learning_curves(rows, laps, seeds, conv.pathways, fits, level=level,
-                                  confidence=conv.confidence)
     tables = {"convergence.csv": _csv(rows, CHECKPOINT_COLUMNS),
               "events.csv": _csv(event_rows, _EVENT_COLUMNS),
               "learning_curve.csv": _csv(curve_rows, ("pathways", "laps", "sequence_distance",
                                                       "ci_low", "ci_high", "seed_sd",
                                                       "seeds_with_events", "events"))}
-    return RunResult(metrics=metrics, recording=None, figures={"learning_curves": figure},
-                     tables=tables)
-
-
-def plot_learning_curves(rows: Sequence[dict], laps: Sequence[int], seeds: Sequence[int],
-                         pathway_sets: Sequence[str], fits: dict[str, Any], *, level: str,
-                         confidence: float = 0.95) -> Any:
-    """Distance to the latent order against laps: seeds, mean with interval, fit.
-
-    Left: per pathway set, seeds as points, the mean over seeds with a
-    bootstrap interval and the fitted curve with its bootstrap band; dotted,
-    the shuffle level.  Right: events per rest.
-    """
-    from ..plotting import PATHWAY_COLOURS, _figure
-    from ..plotting_extra import plot_learning_curve
-
-    fig = _figure(figsize=(9.0, 3.4))
-    ax, ax_events = fig.subplots(1, 2)
-    fig.subplots_adjust(wspace=0.3)
-    laps_a = np.asarray(laps, dtype=float)
-    chance = []
-    for pathways in pathway_sets:
-        d = _distance_matrix(rows, pathways, seeds, laps)
-        colour = PATHWAY_COLOURS.get(pathways, "k")
-        if np.isfinite(d).any():
-            plot_learning_curve(ax, laps_a, d, fit=fits.get(pathways), colour=colour,
-                                label=pathways,
-                                level=confidence)
-        events = _distance_matrix(rows, pathways, seeds, laps, "n_replay_events")
-        ax_events.plot(laps_a, np.nanmean(events, axis=0), "o-", color=colour, label=pathways)
-        chance.append(_mean_finite(_distance_matrix(rows, pathways, seeds, laps,
-                                                    "sequence_distance_chance")))
-    if np.isfinite(chance).any():
-        ax.axhline(np.nanmean(chance), color="0.6", ls=":", lw=1, label="shuffle level")
-    ax.set_xscale("log", base=2)
-    ax.set_xlabel("laps explored")
-    ax.set_ylabel("distance to latent order")
-    ax.set_ylim(bottom=0)
-    ax.set_title(f"{level}: learning curves ({len(seeds)} seeds)")
-    ax.legend(fontsize=7)
-    ax_events.set_xscale("log", base=2)
-    ax_events.set_xlabel("laps explored")
-    ax_events.set_ylabel("replay events per rest (mean over seeds)")
-    ax_events.legend(fontsize=7)
-    return fig
+    return RunResult(metrics=metrics, recording=None, tables=tables, config=config,
+                     artefacts={"rows": rows, "laps": laps, "seeds": seeds, "fits": fits})

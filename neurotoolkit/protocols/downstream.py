@@ -1,6 +1,6 @@
 """Consolidation at the spiking levels: the downstream population learns from replay events.
 
-The downstream population of :mod:`neurotoolkit.circuits.readout` (the same
+The downstream population of :mod:`neurotoolkit.downstream` (the same
 model as at the binary level) learns from the offline replay events of a
 spiking run: each detected event is binned (``downstream.bin``) into the
 states of the pyramidal cells (spiked in the bin or not), events in the order
@@ -25,9 +25,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..analysis.consolidated import (consolidated_order, cue_position_metrics,
+                                      cue_weight_metrics)
 from ..analysis.recording import Recording
-from ..circuits.readout import DownstreamSection, consolidate_replays, initial_weights
 from ..config import magnitude, param, qparam
+from ..downstream import DownstreamSection, consolidate_replays, initial_feedforward_weights
+from .metrics import PYRAMIDAL_LABELS
 
 __all__ = ["SpikingDownstream", "event_states", "consolidate_events", "CUE_TOLERANCE_CM"]
 
@@ -105,13 +108,9 @@ def consolidate_events(recording: Recording, events: np.ndarray, downstream: Spi
     weights : (i, j, w)
         Learned weights, ``i`` a pyramidal cell, ``j`` a downstream unit.
     """
-    from ..analysis.consolidated import (consolidated_order, cue_position_metrics,
-                                         cue_weight_metrics)
-    from .metrics import PYRAMIDAL_LABELS
-
     pyramidal = recording.cells(*PYRAMIDAL_LABELS)
     n_down = downstream.n_downstream
-    f0 = initial_weights(rng, (), n_down, pyramidal.size, downstream.initial_spread)
+    f0 = initial_feedforward_weights(rng, (), n_down, pyramidal.size, downstream.initial_spread)
     states = event_states(recording, events, magnitude(downstream.bin, "s"), pyramidal)
     sessions = consolidate_replays(states, f0, n_winners=downstream.n_winners,
                                    window=downstream.window,

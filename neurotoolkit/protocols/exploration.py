@@ -4,73 +4,30 @@ Both phases run in one network, one after the other: exploration with the
 inputs on and learning on, then rest with the inputs off, learning off and
 mossy-fibre-like noise on.  The switch is a handful of shared variables, so
 the same code runs on the runtime device and as one ``cpp_standalone``
-program.  The phase output is plain numpy (:class:`SimulationOutput`); turn it
+program.  The phase output is plain numpy
+(:class:`~neurotoolkit.protocols.simulation.SimulationOutput`); turn it
 into a :class:`~neurotoolkit.analysis.Recording` with :func:`to_recording`.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from ..analysis.recording import Recording
-from ..circuits.ca3 import SYNAPSE_NAMES, CellLayout, build_ca3_circuit, make_layout
-from ..world.cue import CueSchedule
-from ..world.inputs import (SpikeTrains, merge_spike_trains, place_spike_trains,
-                            window_spike_trains)
+from ..circuits.ca3 import SYNAPSE_NAMES, build_ca3_circuit, make_layout
+from ..neurons.dendritic import dendritic_cell_models
+from ..neurons.point import PointCellModel
+from ..world.inputs import merge_spike_trains, place_spike_trains, window_spike_trains
 from .checkpoints import LapCheckpoints
 from .devices import brian_device, finish_device
 from .settings import SpikingConfig
+from .simulation import RandomStreams, SimulationOutput, WorldInputs
 
-__all__ = ["RandomStreams", "WorldInputs", "SimulationOutput", "make_world_inputs",
-           "cell_models", "phase_gains", "simulate", "build_circuit", "run_network",
-           "collect_output", "to_recording"]
-
-
-@dataclass(frozen=True)
-class RandomStreams:
-    """Independent numpy generators for each use of randomness in a run.
-
-    Spawned from ``np.random.SeedSequence(seed)`` so that, for example,
-    changing how many spikes the inputs draw does not change connectivity.
-    """
-
-    layout: np.random.Generator
-    inputs: np.random.Generator
-    connectivity: np.random.Generator
-    analysis: np.random.Generator
-    downstream: np.random.Generator
-
-    @classmethod
-    def from_seed(cls, seed: int) -> RandomStreams:
-        """Five streams from one seed (children 0-4 of ``SeedSequence(seed)``)."""
-        return cls(*(np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(5)))
-
-
-@dataclass(frozen=True)
-class WorldInputs:
-    """What the world sends into the circuit during exploration.
-
-    Place-field input and cue input to pyramidal cells are kept apart because
-    they arrive at different places on a dendritic cell (mossy-fibre-like
-    input proximally, lateral-entorhinal-like cue input distally).
-    """
-
-    layout: CellLayout
-    schedule: CueSchedule
-    place: SpikeTrains
-    cue: SpikeTrains
-    interneurons: SpikeTrains
-
-    @property
-    def pyramidal(self) -> SpikeTrains:
-        """All input spikes of the pyramidal cells (place and cue)."""
-        return merge_spike_trains([self.place.times, self.cue.times],
-                                  [self.place.indices, self.cue.indices], self.place.n,
-                                  np.inf)
+__all__ = ["make_world_inputs", "cell_models", "phase_gains", "simulate", "build_circuit",
+           "run_network", "collect_output", "to_recording"]
 
 
 def make_world_inputs(config: SpikingConfig, streams: RandomStreams) -> WorldInputs:
@@ -97,33 +54,11 @@ def make_world_inputs(config: SpikingConfig, streams: RandomStreams) -> WorldInp
 
 def cell_models(config: SpikingConfig, level: str) -> tuple[Any, Any]:
     """The pyramidal and interneuron cell models of ``level``."""
-    from ..neurons.point import PointCellModel
-
     if level == "lif":
         return PointCellModel(config.pyramidal), PointCellModel(config.interneuron)
     if level == "dendritic":
-        from ..neurons.dendritic import dendritic_cell_models
-
-        return dendritic_cell_models(config)
+        return dendritic_cell_models(config.dendritic)
     raise ValueError(f"no spiking cell models for level {level!r}")
-
-
-@dataclass
-class SimulationOutput:
-    """Plain-numpy result of one exploration + replay simulation.
-
-    Spike ids are in Recording order: pyramidal cells, then plastic
-    interneurons, then basket cells.  Weights are ``(i, j, w_nS)`` triplets.
-    """
-
-    spike_times: np.ndarray
-    spike_ids: np.ndarray
-    weights: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]
-    world: WorldInputs
-    online_s: float
-    offline_s: float
-    simulation_wall_s: float
-    build_dir: str | None = None
 
 
 def simulate(config: SpikingConfig, *, level: str = "lif", seed: int = 1,

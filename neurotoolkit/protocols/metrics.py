@@ -71,7 +71,7 @@ __all__ = ["PYRAMIDAL_LABELS", "detect_offline_events", "detect_offline",
 PYRAMIDAL_LABELS = ("place", "cue", "pyramidal")
 
 
-def _seconds(value: Any) -> float:
+def _to_float_seconds(value: Any) -> float:
     return magnitude(value, "s")
 
 
@@ -88,13 +88,13 @@ def detect_offline(recording: Recording, analysis: Any) -> DetectedEvents:
         population = ("place",)
     return detect_events(
         recording, phase="offline", population=population, method=analysis.detector,
-        smoothing=_seconds(analysis.smoothing),
+        smoothing=_to_float_seconds(analysis.smoothing),
         baseline_percentile=analysis.baseline_percentile, edge_sd=analysis.edge_sd,
-        peak_sd=analysis.peak_sd, min_duration=_seconds(analysis.min_duration),
-        max_duration=_seconds(analysis.max_duration), merge_gap=_seconds(analysis.merge_gap),
-        split=analysis.split_trajectories, segment_bin=_seconds(analysis.segment_bin),
+        peak_sd=analysis.peak_sd, min_duration=_to_float_seconds(analysis.min_duration),
+        max_duration=_to_float_seconds(analysis.max_duration), merge_gap=_to_float_seconds(analysis.merge_gap),
+        split=analysis.split_trajectories, segment_bin=_to_float_seconds(analysis.segment_bin),
         jump_limit=magnitude(analysis.jump_limit, "cm"),
-        min_segment=_seconds(analysis.min_segment),
+        min_segment=_to_float_seconds(analysis.min_segment),
         position_bin=magnitude(analysis.position_bin, "cm"),
         low_z=analysis.low_z, high_z=analysis.high_z)
 
@@ -154,7 +154,7 @@ def replay_metrics(recording: Recording, analysis: Any, rng: np.random.Generator
     nan = float("nan")
     try:
         metrics["place_cue_count_correlation"] = place_cue_count_correlation(
-            recording, t0, t1, bin_size=_seconds(analysis.correlation_bin))
+            recording, t0, t1, bin_size=_to_float_seconds(analysis.correlation_bin))
     except ValueError:  # fewer than three bins offline
         metrics["place_cue_count_correlation"] = nan
     if len(events) == 0:
@@ -228,7 +228,7 @@ def _significant_fraction(recording: Recording, events: np.ndarray, analysis: An
                                    circular=bool(recording.metadata.get("circular", False)))
     rates = np.nan_to_num(tuning.rates, nan=0.0)
     counts = bin_event_spikes(recording.spike_times, recording.spike_ids, events,
-                              bin_size=_seconds(analysis.decode_bin), cells=cells)
+                              bin_size=_to_float_seconds(analysis.decode_bin), cells=cells)
     scores = score_replay_events(counts, rates, n_shuffles=analysis.n_shuffles,
                                  alpha=analysis.significance_level, rng=rng)
     return float(np.mean(scores.significant))

@@ -27,10 +27,15 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..circuits.ca3 import parameter_values
 from ..config import ConfigError, flatten_dotted
+from ..processes import end_with_parent
 from .checkpoints import LapCheckpoints
 from .devices import brian_device, build_lock, standalone_build_root
+from .exploration import (build_circuit, cell_models, collect_output, make_world_inputs,
+                          phase_gains, run_network)
 from .settings import SpikingConfig
+from .simulation import RandomStreams
 
 __all__ = ["RUNTIME_KEYS", "structure_key", "canonical_config", "StandaloneSimulation",
            "can_run_side_by_side", "side_by_side"]
@@ -127,8 +132,6 @@ class StandaloneSimulation:
                  checkpoints: LapCheckpoints | None = None):
         from brian2 import Network, device
 
-        from .exploration import RandomStreams, build_circuit, make_world_inputs, run_network
-
         self.level, self.seed, self.quiet = level, seed, quiet
         self.checkpoints = checkpoints
         self.key = structure_key(config, level, seed, checkpoints)
@@ -162,9 +165,6 @@ class StandaloneSimulation:
     def _values(self, config: SpikingConfig) -> dict[tuple[str, str], Any]:
         from brian2 import second
 
-        from ..circuits.ca3 import parameter_values
-        from .exploration import cell_models, phase_gains
-
         if structure_key(config, self.level, self.seed, self.checkpoints) != self.key:
             raise ConfigError("", "this configuration differs from the built one in its "
                                   "structure (sizes, seed, track, cue, durations or "
@@ -188,8 +188,6 @@ class StandaloneSimulation:
             folder; a relative path is taken inside the build folder).
         """
         from brian2 import device
-
-        from .exploration import collect_output
 
         config = config or self._config
         run_args = self.circuit.run_args(self._values(config))
@@ -261,8 +259,6 @@ def side_by_side(tasks: Sequence[Callable[[], Any]]) -> list[Any]:
 
         def child(index: int) -> None:
             from threadpoolctl import threadpool_limits
-
-            from ..processes import end_with_parent
 
             end_with_parent(parent)  # no orphan left running if this process is killed
             try:  # one process per core: one BLAS thread each

@@ -31,12 +31,12 @@ from typing import Any
 
 from distributed import WorkerPlugin
 
+from .worker import THREAD_VARIABLES
+
 __all__ = ["SimulatorSetup", "PLUGIN_NAME", "prepare_process", "dask_setup"]
 
 #: Name under which the sweep registers :class:`SimulatorSetup` (once per cluster).
 PLUGIN_NAME = "neurotoolkit-simulator-setup"
-
-_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def prepare_process(threads: int = 1) -> None:
@@ -49,7 +49,7 @@ def prepare_process(threads: int = 1) -> None:
     """
     if threading.current_thread() is not threading.main_thread():
         raise RuntimeError("Brian2 must be imported in the main thread of a worker process")
-    for variable in _THREAD_VARIABLES:
+    for variable in THREAD_VARIABLES:
         os.environ.setdefault(variable, str(threads))
     import brian2  # noqa: F401 - installs its SIGINT handler here, in the main thread
 

@@ -1,7 +1,7 @@
 """Where the points run: local processes, or Dask distributed.
 
 Both executors have the same small interface, used by
-:func:`neurotoolkit.sweep.run_sweep`:
+:func:`neurotoolkit.sweeps.run_sweep`:
 
 - ``submit(task)`` returns a future whose result is the task's outcomes;
 - ``messages(timeout)`` returns the outcomes reported since the last call
@@ -139,7 +139,8 @@ class DaskExecutor:
                 self._cluster.close()
             raise ConfigError("scheduler", f"cannot reach a Dask scheduler at {scheduler}: "
                                            f"{err}") from err
-        # Brian2 must be imported in a worker's main thread, not in the task's thread
+        # Brian2 must be imported in a worker's main thread, not in the task's thread;
+        # dask_worker needs distributed, an optional dependency
         from .dask_worker import PLUGIN_NAME, SimulatorSetup
 
         try:

@@ -50,6 +50,8 @@ from pathlib import Path
 from typing import Any
 
 from ..config import ConfigError, flatten_dotted
+from ..results import DEVICES
+from ..runner import resolve_config
 
 __all__ = ["SweepError", "Point", "Sweep", "load_sweep", "parse_sweep", "point_id",
            "TOP_LEVEL_KEYS", "STANDALONE_REUSE"]
@@ -69,7 +71,6 @@ TOP_LEVEL_KEYS: dict[str, str] = {
     "nwb": "true: every point also writes recording.nwb (needs neurotoolkit[nwb])",
 }
 REQUIRED_KEYS = ("experiment", "level", "preset", "seeds")
-DEVICES = ("runtime", "cpp_standalone")
 #: (experiment, level) pairs whose cpp_standalone points share one build per
 #: network structure (:class:`neurotoolkit.protocols.standalone.StandaloneSimulation`).
 STANDALONE_REUSE = frozenset({("consolidation", "lif"), ("consolidation", "dendritic")})
@@ -174,67 +175,38 @@ class Sweep:
 # Where keys are: line numbers in the TOML text
 # ---------------------------------------------------------------------------
 
-_PART = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*')"""
-_DOTTED = rf"{_PART}(?:\s*\.\s*{_PART})*"
-_HEADER_RE = re.compile(rf"^\s*\[\s*({_DOTTED})\s*\]")
-_KEY_RE = re.compile(rf"^\s*({_DOTTED})\s*=")
-_PART_RE = re.compile(_PART)
+#: A key or ``[table]`` header at the start of a line: bare, quoted or dotted parts.
+_PART = r"""(?:[\w-]+|"[^"]*"|'[^']*')"""
+_KEY_RE = re.compile(rf"^\s*(\[\s*)?({_PART}(?:\s*\.\s*{_PART})*)\s*([\]=])")
 
 
-def _split_key(text: str) -> list[str]:
-    parts = []
-    for match in _PART_RE.finditer(text):
-        token = match.group(0)
-        if token.startswith('"'):
-            try:
-                token = json.loads(token)
-            except ValueError:
-                token = token[1:-1]
-        elif token.startswith("'"):
-            token = token[1:-1]
-        parts.append(token)
-    return parts
+def key_lines(text: str) -> dict[str, int]:
+    """Line of each key and table header of a TOML text, by dotted path.
 
-
-class KeyLines:
-    """Line numbers of the keys and table headers of a TOML text.
-
-    ``find("grid", "cue.placement")`` is the line of ``"cue.placement" = ...``
-    under ``[grid]`` (written quoted, bare-dotted or as ``[grid.cue]``
-    ``placement = ...``); ``find(None, "seeds")`` a top-level key.
+    ``"cue.placement" = ...`` under ``[grid]``, ``cue.placement = ...`` and
+    ``placement = ...`` under ``[grid.cue]`` are all ``"grid.cue.placement"``
+    (quotes dropped: the sweep's config keys are dotted either way); the first
+    line wins.  Lines inside multi-line strings are skipped.
     """
-
-    def __init__(self, text: str):
-        self.lines: dict[str, int] = {}
-        header: list[str] = []
-        in_string = None
-        for number, line in enumerate(text.splitlines(), start=1):
-            if in_string:  # inside a multi-line string: only look for its end
-                if line.count(in_string) % 2 == 1:
-                    in_string = None
-                continue
-            match = _HEADER_RE.match(line)
-            if match and not line.lstrip().startswith("[["):
-                header = _split_key(match.group(1))
-                self.lines.setdefault(".".join(header), number)
-                continue
-            match = _KEY_RE.match(line)
-            if match:
-                path = ".".join([*header, *_split_key(match.group(1))])
-                self.lines.setdefault(path, number)
-                rest = line[match.end():]
-                for quote in ('"""', "'''"):
-                    if rest.count(quote) % 2 == 1:
-                        in_string = quote
-
-    def find(self, table: str | None, key: str = "") -> int | None:
-        """Line of ``key`` in ``table`` (or of the table's header); None if not found."""
-        path = ".".join(p for p in (table, key) if p)
-        if path in self.lines:
-            return self.lines[path]
-        if table and table in self.lines:
-            return self.lines[table]
-        return None
+    found: dict[str, int] = {}
+    table, in_string = "", None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if in_string:  # only look for the end of the string
+            in_string = None if line.count(in_string) % 2 else in_string
+            continue
+        match = _KEY_RE.match(line)
+        if not match:
+            continue
+        path = re.sub(r"""\s*\.\s*|["']""", lambda m: "." if "." in m.group() else "",
+                      match.group(2))
+        if match.group(1):
+            table = path
+            found.setdefault(table, number)
+            continue
+        found.setdefault(f"{table}.{path}" if table else path, number)
+        rest = line[match.end():]
+        in_string = next((q for q in ('"""', "\'\'\'") if rest.count(q) % 2), None)
+    return found
 
 
 # ---------------------------------------------------------------------------
@@ -263,10 +235,15 @@ class _Checker:
 
     def __init__(self, path: str | Path, text: str):
         self.path, self.text = str(path), text
-        self.lines = KeyLines(text)
+        self.lines = key_lines(text)
+
+    def line(self, table: str | None, key: str = "") -> int | None:
+        """Line of ``key`` in ``table``, else of the table's header; None if neither."""
+        path = ".".join(p for p in (table, key) if p)
+        return self.lines.get(path, self.lines.get(table) if table else None)
 
     def error(self, table: str | None, key: str, message: str) -> SweepError:
-        return SweepError(self.path, self.lines.find(table, key), key, message)
+        return SweepError(self.path, self.line(table, key), key, message)
 
     def config_error(self, err: ConfigError, candidates: Sequence[tuple[str, str]],
                      context: str = "") -> SweepError:
@@ -288,7 +265,7 @@ class _Checker:
             if candidates:
                 table, key = candidates[0]
                 keys = ", ".join(k for _, k in candidates)
-                return SweepError(self.path, self.lines.find(table, key), keys,
+                return SweepError(self.path, self.line(table, key), keys,
                                   f"{err}{context}")
             return SweepError(self.path, None, field_name, _message(err, field_name) + context)
         table, key = match
@@ -401,8 +378,6 @@ def parse_sweep(text: str, path: str | Path = "<sweep>") -> Sweep:
     SweepError
         Naming the file, the line and the key, before anything runs.
     """
-    from ..runner import resolve_config
-
     checker = _Checker(path, text)
     data = checker.document()
     grid, zipped, fixed = checker.tables(data)
@@ -442,6 +417,7 @@ def parse_sweep(text: str, path: str | Path = "<sweep>") -> Sweep:
     parameter_keys = [*grid, *zipped, *fixed]
     structure_key = None
     if device == "cpp_standalone" and (experiment, level) in STANDALONE_REUSE:
+        # the spiking protocols load numpy; a sweep file is read without them
         from ..protocols.standalone import structure_key
 
     points: list[Point] = []

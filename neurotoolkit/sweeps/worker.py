@@ -38,7 +38,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..io import json_ready, run_directory
+from ..processes import end_with_parent
 from ..protocols.devices import build_lock
+from ..runner import finish_run, resolve_config, run_experiment, write_run
 from .spec import STANDALONE_REUSE
 from .table import Outcome
 
@@ -47,7 +50,8 @@ __all__ = ["Task", "run_task", "init_local_worker", "LocalReporter", "DaskReport
 
 _PROCESS_LOCK = threading.Lock()
 _LOCAL_QUEUE: Any = None
-_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+#: Environment variables that set the math libraries' thread counts.
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 _ERROR_LENGTH = 500
 
 
@@ -102,10 +106,8 @@ def init_local_worker(queue: Any, threads: int, parent_pid: int | None = None) -
     """
     global _LOCAL_QUEUE
     if parent_pid is not None:
-        from ..processes import end_with_parent
-
         end_with_parent(parent_pid)
-    for variable in _THREAD_VARIABLES:
+    for variable in THREAD_VARIABLES:
         os.environ.setdefault(variable, str(threads))
     _LOCAL_QUEUE = queue
 
@@ -191,8 +193,6 @@ def _failure(task: Task, point_id: str, err: BaseException, started: float,
 
 def _json_metrics(metrics: dict[str, Any]) -> dict[str, Any]:
     """The metrics exactly as ``metrics.json`` holds them (JSON values, null for nan)."""
-    from ..io import json_ready
-
     return json.loads(json.dumps(json_ready(metrics)))
 
 
@@ -220,8 +220,6 @@ def run_task(task: Task, reporter: Callable[[dict[str, Any]], None] | None = Non
 
 def _run_point(task: Task, point: tuple[str, dict[str, Any], int],
                reporter: Callable[[dict[str, Any]], None] | None) -> Outcome:
-    from ..runner import run_experiment
-
     point_id, overrides, seed = point
     started = time.perf_counter()
     try:
@@ -245,8 +243,8 @@ def _run_point(task: Task, point: tuple[str, dict[str, Any], int],
 def _run_shared_build(task: Task, reporter: Callable[[dict[str, Any]], None] | None
                       ) -> list[Outcome]:
     """Points sharing one standalone build: compile once, rerun with ``run_args``."""
+    # numpy and Brian2 load here, after the worker has limited its threads
     from ..protocols.standalone import StandaloneSimulation
-    from ..runner import resolve_config
 
     outcomes: list[Outcome] = []
     stack = contextlib.ExitStack()
@@ -290,9 +288,8 @@ def _write_standalone_point(task: Task, sim: Any, config: Any, point_id: str,
                             overrides: dict[str, Any], seed: int, build_s: float,
                             started: float) -> None:
     """Rerun the compiled program with ``config``'s values; write the run directory."""
-    from ..io import run_directory
+    # numpy and Brian2 load here, after the worker has limited its threads
     from ..protocols.consolidation import analyse_simulation
-    from ..runner import write_run
 
     with run_directory(Path(task.out) / "points" / point_id, overwrite=True,
                        exclusive=False) as partial:  # the sweep holds the folder's lock
@@ -303,7 +300,7 @@ def _write_standalone_point(task: Task, sim: Any, config: Any, point_id: str,
             shutil.rmtree(results, ignore_errors=True)
         result = analyse_simulation(output, config, level=task.level, seed=seed,
                                     device="cpp_standalone")
-        result.config = config
+        result = finish_run(result, task.experiment, task.level, seed=seed, config=config)
         wall = time.perf_counter() - started
         result.metrics["build_s"] = build_s
         result.metrics["wall_time_s"] = wall

@@ -107,3 +107,13 @@ def test_learning_curve_fit_errors():
         fit_learning_curve([1, 2], np.zeros((2, 2)))
     with pytest.raises(ValueError, match="three"):
         fit_learning_curve([1, 2, 3], np.array([[np.nan, 1.0, np.nan]]))
+
+
+def test_bootstrap_interval_of_constant_columns_is_the_point() -> None:
+    from neurotoolkit.analysis import bootstrap_mean_interval
+
+    values = np.array([[1.0, 2.0, np.nan], [1.0, 4.0, np.nan]])
+    mean, low, high = bootstrap_mean_interval(values, n_bootstrap=200)
+    assert mean[:2].tolist() == [1.0, 3.0] and low[0] == high[0] == 1.0
+    assert 2.0 <= low[1] <= 3.0 <= high[1] <= 4.0
+    assert np.isnan(mean[2])

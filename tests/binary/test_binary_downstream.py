@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from neurotoolkit.binary.experiment import run_consolidation
-from neurotoolkit.circuits.readout import consolidate_replays, initial_weights
+from neurotoolkit.downstream import consolidate_replays, initial_feedforward_weights
 from neurotoolkit.runner import resolve_config
 
 SEEDS = (1, 2, 3, 4, 5)
@@ -26,7 +26,7 @@ def _sequence_replays(n_replays=12, n_units=12, group=3):
 
 def test_readout_rows_stay_normalised_and_sessions_are_snapshots():
     states = _sequence_replays()
-    f0 = initial_weights(np.random.default_rng(1), (), 6, 12, 0.5)
+    f0 = initial_feedforward_weights(np.random.default_rng(1), (), 6, 12, 0.5)
     sessions = consolidate_replays(states, f0, n_sessions=3)
     assert sessions.shape == (3, 6, 12)
     np.testing.assert_allclose(sessions.sum(axis=-1), 1.0)
@@ -36,13 +36,13 @@ def test_readout_rows_stay_normalised_and_sessions_are_snapshots():
 
 
 def test_no_replays_learn_nothing():
-    f0 = initial_weights(np.random.default_rng(1), (), 4, 10, 0.5)
+    f0 = initial_feedforward_weights(np.random.default_rng(1), (), 4, 10, 0.5)
     sessions = consolidate_replays(np.zeros((0, 3, 10), dtype=bool), f0, n_sessions=2)
     np.testing.assert_array_equal(sessions, [f0, f0])
 
 
 def test_windowed_trace_matches_its_definition():
-    from neurotoolkit.circuits.readout import _windowed
+    from neurotoolkit.downstream import _windowed
 
     x = np.random.default_rng(2).random((2, 6, 4))
     lag = np.abs(np.arange(6)[:, None] - np.arange(6)[None, :])

@@ -24,7 +24,7 @@ from neurotoolkit.cli import main
 from neurotoolkit.io import RUN_MARKER, OutputError, output_lock
 
 HERE = Path(__file__).resolve().parent
-PLUGIN_DIR = HERE.parent / "sweep"  # sweep_plugin: a binary run that can be made to hang
+PLUGIN_DIR = HERE.parent / "sweeps"  # sweep_plugin: a binary run that can be made to hang
 
 BINARY = ["run", "consolidation", "--level", "binary", "--preset", "tiny", "--quiet"]
 

@@ -28,7 +28,7 @@ def test_bad_plans_are_refused(laps, lap_s, rest_s):
 
 def test_checkpoint_output_is_what_a_run_of_that_many_laps_would_record():
     from neurotoolkit.circuits.ca3 import CellLayout
-    from neurotoolkit.protocols.exploration import SimulationOutput, WorldInputs
+    from neurotoolkit.protocols.simulation import SimulationOutput, WorldInputs
     from neurotoolkit.world.cue import CueSchedule
     from neurotoolkit.world.inputs import SpikeTrains
 
@@ -65,8 +65,8 @@ def test_learning_stops_in_every_rest_and_resumes_after_it():
     from brian2 import Network, StateMonitor, ms
 
     from neurotoolkit.protocols.devices import brian_device
-    from neurotoolkit.protocols.exploration import (RandomStreams, build_circuit,
-                                                    make_world_inputs)
+    from neurotoolkit.protocols.exploration import build_circuit, make_world_inputs
+    from neurotoolkit.protocols.simulation import RandomStreams
     from neurotoolkit.runner import resolve_config
 
     config = resolve_config("consolidation", "lif", "tiny", {"track.n_laps": 2,

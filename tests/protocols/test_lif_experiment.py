@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from neurotoolkit.analysis import Recording
-from neurotoolkit.protocols.exploration import make_world_inputs, simulate, RandomStreams
+from neurotoolkit.protocols.exploration import make_world_inputs, simulate
+from neurotoolkit.protocols.simulation import RandomStreams
 from neurotoolkit.runner import resolve_config, run_experiment
 
 METRIC_KEYS = {"n_replay_events", "significant_fraction", "place_participation",

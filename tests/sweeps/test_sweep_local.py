@@ -21,7 +21,7 @@ import pytest
 
 from neurotoolkit.cli import main as cli_main
 from neurotoolkit.runner import run_experiment
-from neurotoolkit.sweep import load_sweep, parse_sweep, run_sweep
+from neurotoolkit.sweeps import load_sweep, parse_sweep, run_sweep
 from neurotoolkit.sweeps.table import STANDARD_METRICS, Outcome, ResultsTable, read_table
 
 HERE = Path(__file__).resolve().parent

@@ -1,8 +1,9 @@
-"""Figures people expect of a replay run, drawn from a Recording and its metrics.
+"""The figure of a replay run, drawn from a Recording and its metrics.
 
 Every function takes plain data (a Recording, metrics dictionaries) and draws
 on a matplotlib Axes or returns a Figure; nothing here runs a simulation.
-Colours are fixed per cell class so that figures read the same everywhere.
+:func:`run_figures` draws what a consolidation run at a spiking level shows
+(the runner calls it; see :func:`neurotoolkit.runner.draw_figures`).
 """
 
 from __future__ import annotations
@@ -12,39 +13,12 @@ from typing import Any
 
 import numpy as np
 
-from .analysis import Recording, rate_gain_by_class
+from ..analysis import Recording, rate_gain_by_class
+from ..results import RunResult
+from .core import CLASS_COLOURS, figure
 
-__all__ = ["CLASS_COLOURS", "use_style", "plot_raster", "plot_weights_by_class",
-           "plot_participation", "plot_run"]
-
-CLASS_COLOURS = {
-    "place": "#1f77b4",
-    "cue": "#d62728",
-    "pyramidal": "#7f7f7f",
-    "interneuron_cue": "#ff9896",
-    "interneuron_place": "#aec7e8",
-    "basket": "#2ca02c",
-}
-PATHWAY_COLOURS = {"EE": "#7f7f7f", "EE+IE": "#1f77b4", "EE+IE+EI": "#9467bd"}
-
-
-def use_style() -> None:
-    """Apply the toolkit's matplotlib style (small fonts, no top/right spines)."""
-    import matplotlib
-
-    matplotlib.rcParams.update({
-        "font.size": 8, "axes.titlesize": 9, "axes.labelsize": 8,
-        "axes.spines.top": False, "axes.spines.right": False,
-        "legend.frameon": False, "figure.dpi": 110, "savefig.bbox": "tight",
-    })
-
-
-def _figure(*args: Any, **kwargs: Any) -> Any:
-    from matplotlib.figure import Figure
-
-    use_style()
-    return Figure(*args, **kwargs)
-
+__all__ = ["plot_raster", "plot_weights_by_class", "plot_participation", "plot_run",
+           "run_figures"]
 
 def plot_raster(ax: Any, recording: Recording, t_start: float, t_stop: float, *,
                 events: np.ndarray | None = None, shade: np.ndarray | None = None,
@@ -130,7 +104,7 @@ def _busiest_window(events: np.ndarray, t0: float, t1: float, width: float) -> t
 def plot_run(recording: Recording, metrics: Mapping[str, float], events: np.ndarray,
              title: str = "") -> Any:
     """The figure of one run: online and offline rasters, I->E weights, rates in replay."""
-    fig = _figure(figsize=(10, 6.5))
+    fig = figure(figsize=(10, 6.5))
     grid = fig.add_gridspec(2, 3, width_ratios=[2.2, 1, 1], hspace=0.45, wspace=0.4)
     ax_on, ax_off = fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[1, 0])
     ax_w, ax_p = fig.add_subplot(grid[0, 1:]), fig.add_subplot(grid[1, 1:])
@@ -174,3 +148,24 @@ def plot_run(recording: Recording, metrics: Mapping[str, float], events: np.ndar
     if title:
         fig.suptitle(title)
     return fig
+
+
+def run_figures(result: RunResult, *, level: str, seed: int) -> dict[str, Any]:
+    """The figures of a consolidation run at a spiking level: ``{"figure": ...}``.
+
+    Parameters
+    ----------
+    result : RunResult
+        The analysed run (Recording with its ``"events"`` intervals, metrics,
+        config).
+    level : str
+        ``"lif"`` or ``"dendritic"`` (the title).
+    seed : int
+        The run's seed (the title).
+    """
+    config = result.config
+    recording = result.recording
+    title = (f"{level}, {config.plasticity.pathways}, {config.cue.placement} cue, "
+             f"{config.network.n_pyramidal} pyramidal cells, seed {seed}")
+    return {"figure": plot_run(recording, result.metrics, recording.intervals["events"],
+                               title=title)}

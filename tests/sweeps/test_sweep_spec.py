@@ -7,7 +7,7 @@ import textwrap
 import pytest
 
 from neurotoolkit.cli import main as cli_main
-from neurotoolkit.sweep import SweepError, load_sweep, parse_sweep
+from neurotoolkit.sweeps import SweepError, load_sweep, parse_sweep
 
 BINARY = """\
 experiment = "consolidation"

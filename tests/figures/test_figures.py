@@ -23,7 +23,7 @@ from neurotoolkit.config import ConfigError
 from neurotoolkit.figures import PLANS, figure_names, make_figures
 from neurotoolkit.figures.keys import GUIDE_BEGIN, GUIDE_END, keys_markdown
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = ROOT / "experiments" / "figures"
 #: A subset that touches every kind of figure: a spiking raster and place fields
 #: (task), random against fixed cue at the spiking and binary levels, the
@@ -220,65 +220,3 @@ def test_guide_lists_every_configuration_key() -> None:
     assert len(_table_keys(generated)) > 200
     assert guide[start:stop] == generated, \
         "docs/guide.md is behind the code: paste `python -m neurotoolkit.figures.keys` into it"
-
-
-# ---------------------------------------------------------------------------
-# plot helpers (deterministic)
-# ---------------------------------------------------------------------------
-
-
-def _recording():
-    from neurotoolkit.analysis import Recording
-
-    # cells 0..3 with fields at 30, 10, 20 and none; cell 4 a cue cell at 5
-    return Recording.from_arrays(
-        spike_times=[0.1, 0.2], spike_ids=[0, 1],
-        cell_labels=["place", "place", "place", "interneuron_place", "cue"],
-        field_centres=[30.0, 10.0, 20.0, np.nan, 5.0],
-        weights={"EE": (np.array([1, 1, 2]), np.array([0, 0, 4]), np.array([1.0, 2.0, 5.0]))})
-
-
-def test_latent_rank_puts_cells_in_latent_order() -> None:
-    from neurotoolkit.plotting_extra import latent_rank
-
-    rec = _recording()
-    assert latent_rank(rec, np.arange(5)).tolist() == [4, 1, 2, 0, 3]
-
-
-def test_dense_weights_sums_multiple_synapses() -> None:
-    from neurotoolkit.plotting_extra import dense_weights
-
-    rec = _recording()
-    matrix = dense_weights(rec, "EE", pre=np.array([1, 2]), post=np.array([0, 4]))
-    assert matrix.tolist() == [[3.0, 0.0], [0.0, 5.0]]
-    with pytest.raises(KeyError, match="IE"):
-        dense_weights(rec, "IE", pre=np.array([1]), post=np.array([0]))
-
-
-def test_bootstrap_interval_of_constant_columns_is_the_point() -> None:
-    from neurotoolkit.plotting_extra import bootstrap_mean_interval
-
-    values = np.array([[1.0, 2.0, np.nan], [1.0, 4.0, np.nan]])
-    mean, low, high = bootstrap_mean_interval(values, n_bootstrap=200)
-    assert mean[:2].tolist() == [1.0, 3.0] and low[0] == high[0] == 1.0
-    assert 2.0 <= low[1] <= 3.0 <= high[1] <= 4.0
-    assert np.isnan(mean[2])
-
-
-def test_table_column_reads_missing_as_nan() -> None:
-    from neurotoolkit.plotting_extra import table_column
-
-    column = table_column([{"x": "1.5"}, {"x": ""}, {}], "x")
-    assert column[0] == 1.5 and np.isnan(column[1:]).all()
-
-
-def test_seed_bars_return_the_means() -> None:
-    from matplotlib.figure import Figure
-
-    from neurotoolkit.plotting_extra import plot_grouped_seed_bars, plot_seed_bars
-
-    ax = Figure().subplots()
-    heights = plot_seed_bars(ax, {"a": [1.0, 3.0], "b": [np.nan]})
-    assert heights["a"] == 2.0 and math.isnan(heights["b"])
-    grouped = plot_grouped_seed_bars(ax, {"EE": {"place": [1, 2], "cue": [3, 5]}})
-    assert grouped == {"EE": {"place": 1.5, "cue": 4.0}}

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from neurotoolkit.sweep import run_sweep
+from neurotoolkit.sweeps import run_sweep
 from neurotoolkit.sweeps.table import read_table
 
 SWEEP = """\

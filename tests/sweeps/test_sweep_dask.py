@@ -21,7 +21,7 @@ import pytest
 
 from pathlib import Path
 
-from neurotoolkit.sweep import run_sweep
+from neurotoolkit.sweeps import run_sweep
 from neurotoolkit.sweeps.table import read_table
 
 distributed = pytest.importorskip("distributed")

@@ -9,7 +9,7 @@
 
 or from Python::
 
-    from neurotoolkit.sweep import run_sweep
+    from neurotoolkit.sweeps import run_sweep
     report = run_sweep("experiments/sweeps/cue.toml", out="runs/cue", workers=2)
     report.table                      # runs/cue/results.csv
 
@@ -47,10 +47,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .config import ConfigError
-from .io import atomic_write_text, check_output, mark_run_folder
-from .sweeps.spec import Sweep, SweepError, load_sweep, parse_sweep
-from .sweeps.table import Outcome, ResultsTable
+from ..config import ConfigError
+from ..io import atomic_write_text, check_output, mark_run_folder
+from .executors import available_cores, make_executor
+from .spec import Sweep, SweepError, load_sweep, parse_sweep
+from .table import Outcome, ResultsTable
+from .worker import Task
 
 __all__ = ["Sweep", "SweepError", "SweepReport", "load_sweep", "parse_sweep", "run_sweep",
            "default_out", "main"]
@@ -161,9 +163,6 @@ def run_sweep(sweep: Sweep | str | os.PathLike, out: str | os.PathLike | None = 
     KeyboardInterrupt
         After writing the table: the points that finished are kept.
     """
-    from .sweeps.executors import available_cores, make_executor
-    from .sweeps.worker import Task
-
     started = time.perf_counter()
     if not isinstance(sweep, Sweep):
         sweep = load_sweep(sweep)

@@ -21,10 +21,13 @@ from typing import Any
 
 import numpy as np
 
+from ..results import LEVELS
+from .core import PATHWAY_COLOURS, figure
+
 __all__ = ["LEVEL_ORDER", "group_by_pathways", "plot_levels"]
 
 #: Levels in the order they are drawn when present; others follow by name.
-LEVEL_ORDER = ("lif", "dendritic", "binary")
+LEVEL_ORDER = LEVELS
 _PATHWAY_KEYS = ("pathways", "plasticity.pathways")
 _MARKERS = {"EE": "o", "EE+IE": "s", "EE+IE+EI": "^"}
 
@@ -104,8 +107,6 @@ def plot_levels(metrics_by_level: Mapping[str, Sequence[Mapping[str, Any]]]) -> 
     ValueError
         If no level has any run.
     """
-    from .plotting import PATHWAY_COLOURS, _figure
-
     levels = _ordered_levels([level for level, runs in metrics_by_level.items() if runs])
     if not levels:
         raise ValueError("plot_levels needs at least one level with runs")
@@ -113,7 +114,7 @@ def plot_levels(metrics_by_level: Mapping[str, Sequence[Mapping[str, Any]]]) -> 
     pathway_sets = list(dict.fromkeys(p for g in groups.values() for p in g))
     width = 0.7 / max(len(pathway_sets), 1)
 
-    fig = _figure(figsize=(3.0 * 4, 3.2))
+    fig = figure(figsize=(3.0 * 4, 3.2))
     axes = fig.subplots(1, 4)
     panels = (
         (axes[0], "participation_ratio", None, "participation ratio (cue / place)"),

@@ -36,9 +36,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..config import Section, param
+from .config import Section, param
 
-__all__ = ["DownstreamSection", "initial_weights", "consolidate_replays"]
+__all__ = ["DownstreamSection", "initial_feedforward_weights", "consolidate_replays"]
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ class DownstreamSection(Section):
 
 
 
-def initial_weights(rng: np.random.Generator, shape: tuple[int, ...], n_downstream: int,
+def initial_feedforward_weights(rng: np.random.Generator, shape: tuple[int, ...], n_downstream: int,
                     n_excitatory: int, spread: float) -> np.ndarray:
     """Initial feed-forward weights, shape ``shape + (n_downstream, n_excitatory)``."""
     u = rng.random(tuple(shape) + (n_downstream, n_excitatory))
