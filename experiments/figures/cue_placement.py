@@ -1,7 +1,8 @@
 """Figure 'cue_placement'.
 
-A random cue is left out of replay, a fixed cue is not: participation and
-inhibition onto cue cells under both placements.
+A cue at a random place each lap against a cue at one fixed place: rates (or,
+in the binary network, participation) in replay and inhibition onto cue cells
+under both placements.
 
     python experiments/figures/cue_placement.py [--out DIR] [--preset tiny|default|paper] [--seeds N ...]
 

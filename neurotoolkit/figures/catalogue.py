@@ -340,14 +340,22 @@ def figure_participation(context: Context) -> Drawn:
         if sets != _ALL_SETS:
             notes.append(f"{level}: pathway sets {', '.join(sets)} only at this preset")
         by_set = _runs_by_pathways(context, level, sets)
-        plot_participation(ax, {p: [r.metrics for r in rs] for p, rs in by_set.items()})
-        ax.set_ylim(0, 1.05)
+        # spiking levels: rates inside events (events are whole sweeps, and one
+        # stray spike in a sweep counts a cell as taking part); binary: fractions
+        measure = "fraction" if level == "binary" else "rate"
+        plot_participation(ax, {p: [r.metrics for r in rs] for p, rs in by_set.items()},
+                           measure=measure)
+        if measure == "fraction":
+            ax.set_ylim(0, 1.05)
         n_seeds = len(context.seeds_of(level))
         ax.set_title(f"{_LEVEL_NAMES.get(level, level)} "
                      f"({n_seeds} seed{'s' if n_seeds != 1 else ''})")
         ax.set_xlabel("plastic pathways")
-        values[level] = {p: {"place": _values(rs, "place_participation"),
+        values[level] = {p: {"measure": measure,
+                             "place": _values(rs, "place_participation"),
                              "cue": _values(rs, "cue_participation"),
+                             "place_event_rate_hz": _values(rs, "place_event_rate_hz"),
+                             "cue_event_rate_hz": _values(rs, "cue_event_rate_hz"),
                              "n_replay_events": _values(rs, "n_replay_events")}
                          for p, rs in by_set.items()}
         runs += [r for rs in by_set.values() for r in rs]
@@ -513,11 +521,17 @@ def figure_cue_placement(context: Context) -> Drawn:
                       for seed in context.seeds_of(level)] for c in placements}
         runs += [r for rs in by_cue.values() for r in rs]
         ax_p, ax_second = axes.pop(0), axes.pop(0)
-        plot_participation(ax_p, {f"{c} cue": [r.metrics for r in rs] for c, rs in by_cue.items()})
-        ax_p.set_ylim(0, 1.05)
-        ax_p.set_title(f"{_LEVEL_NAMES.get(level, level)}: participation")
+        measure = "fraction" if level == "binary" else "rate"
+        plot_participation(ax_p, {f"{c} cue": [r.metrics for r in rs] for c, rs in by_cue.items()},
+                           measure=measure)
+        if measure == "fraction":
+            ax_p.set_ylim(0, 1.05)
+        ax_p.set_title(f"{_LEVEL_NAMES.get(level, level)}: "
+                       + ("participation" if measure == "fraction" else "rates in replay"))
         entry: dict[str, Any] = {c: {"place": _values(rs, "place_participation"),
-                                     "cue": _values(rs, "cue_participation")}
+                                     "cue": _values(rs, "cue_participation"),
+                                     "place_event_rate_hz": _values(rs, "place_event_rate_hz"),
+                                     "cue_event_rate_hz": _values(rs, "cue_event_rate_hz")}
                                  for c, rs in by_cue.items()}
         if level == "binary":
             groups = {f"{c} cue": _values(rs, "cue_in_exact_replay") for c, rs in by_cue.items()}
@@ -655,16 +669,18 @@ FIGURES: dict[str, FigureSpec] = {spec.name: spec for spec in (
         figure_replay),
     FigureSpec(
         "participation", "Participation in replay by cell class, per plastic pathway set",
-        "For each level, the fraction of replay events in which a place cell and a cue cell "
-        "fires (bars: mean over seeds, points: seeds), for each set of plastic pathways, with a "
-        "randomly placed cue. Inhibitory plasticity (EE+IE) should keep cue cells out of replay; "
+        "For each spiking level, the mean rate of place cells and of cue cells inside replay "
+        "events; for the binary network, the fraction of replay events in which a place unit "
+        "and a cue unit fires (bars: mean over seeds, points: seeds); for each set of plastic "
+        "pathways, with a randomly placed cue. Inhibitory plasticity (EE+IE) should keep cue cells out of replay; "
         "excitatory plasticity alone (EE) should not. Numbers from each run's metrics.json.",
         figure_participation),
     FigureSpec(
         "levels", "The three levels of abstraction side by side",
         "The same consolidation metrics at each level present, for excitatory plasticity alone "
-        "(EE) and with inhibitory plasticity (EE+IE), random cue: participation ratio (cue / "
-        "place), learned inhibition onto cue and place cells, the place-cue spike-count "
+        "(EE) and with inhibitory plasticity (EE+IE), random cue: cue against place cells in "
+        "replay (the ratio of their mean rates inside events at the spiking levels, of the "
+        "fractions of events they fire in at the binary level), learned inhibition onto cue and place cells, the place-cue spike-count "
         "correlation offline, and the distance of replayed order to the latent order with its "
         "shuffle level. Small markers are seeds, large ones their mean and SD.",
         figure_levels),
@@ -682,10 +698,10 @@ FIGURES: dict[str, FigureSpec] = {spec.name: spec for spec in (
         "floor c).",
         figure_convergence),
     FigureSpec(
-        "cue_placement", "A random cue is left out of replay, a fixed cue is not",
+        "cue_placement", "A cue at a random place each lap against a cue at one fixed place",
         "With inhibitory plasticity (EE+IE), the cue placed at random on every lap (task-"
         "irrelevant) against the cue at one fixed place (part of the world). A: place and cue "
-        "participation in replay, spiking level. B: learned inhibition onto cue cells relative "
+        "cells' mean rate inside replay events, spiking level. B: learned inhibition onto cue cells relative "
         "to place-only cells. C: the same participation in the binary network. D: fraction of "
         "cue units in the binary network's noise-free replay. Bars: mean over seeds; points: "
         "seeds. Numbers from each run's metrics.json.",

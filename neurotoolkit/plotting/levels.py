@@ -4,7 +4,10 @@
 ``dendritic``, ``binary``...) with the same four panels, one group of
 markers per level and pathway set:
 
-1. participation ratio (cue / place) of replay events;
+1. cue against place cells in replay: the ratio of their mean rates inside
+   events (``rate_participation_ratio``) where a level has it, else the ratio
+   of the fractions of events they fire in (``participation_ratio``, the
+   binary network's measure);
 2. learned inhibition onto cue cells against onto place-only cells;
 3. place-cue spike-count correlation offline;
 4. sequence distance to the latent order, with its shuffle level.
@@ -84,6 +87,15 @@ def _summary(ax: Any, x: float, values: np.ndarray, colour: str, marker: str,
         ax.plot([], [], marker, color=colour, mfc=face, label=label)
 
 
+_CUE_OVER_PLACE = "cue_over_place"
+
+
+def _cue_over_place(runs: Sequence[Mapping[str, Any]]) -> np.ndarray:
+    """Per run: the rate participation ratio if finite, else the fraction-of-events one."""
+    rate = _values(runs, "rate_participation_ratio")
+    return np.where(np.isfinite(rate), rate, _values(runs, "participation_ratio"))
+
+
 def plot_levels(metrics_by_level: Mapping[str, Sequence[Mapping[str, Any]]]) -> Any:
     """Compare levels of abstraction on the consolidation metrics.
 
@@ -117,7 +129,7 @@ def plot_levels(metrics_by_level: Mapping[str, Sequence[Mapping[str, Any]]]) -> 
     fig = figure(figsize=(3.0 * 4, 3.2))
     axes = fig.subplots(1, 4)
     panels = (
-        (axes[0], "participation_ratio", None, "participation ratio (cue / place)"),
+        (axes[0], _CUE_OVER_PLACE, None, "cue / place in replay"),
         (axes[1], "w_ie_cue_mean", "w_ie_place_mean", "I->E weight (cue filled, place open)"),
         (axes[2], "place_cue_count_correlation", None, "place-cue count correlation"),
         (axes[3], "sequence_distance", "sequence_distance_chance",
@@ -137,7 +149,9 @@ def plot_levels(metrics_by_level: Mapping[str, Sequence[Mapping[str, Any]]]) -> 
                 if ax is axes[0] and pathways not in labelled:
                     label = pathways
                     labelled.add(pathways)
-                _summary(ax, x, _values(runs, key), colour, marker, label)
+                values = (_cue_over_place(runs) if key == _CUE_OVER_PLACE
+                          else _values(runs, key))
+                _summary(ax, x, values, colour, marker, label)
                 if second:
                     _summary(ax, x + width / 4, _values(runs, second), colour, marker, None,
                              filled=False)

@@ -70,17 +70,32 @@ def plot_weights_by_class(ax: Any, recording: Recording, pathway: str = "IE",
 
 
 def plot_participation(ax: Any, by_condition: Mapping[str, Sequence[Mapping[str, float]]],
-                       labels: Sequence[str] = ("place", "cue")) -> None:
+                       labels: Sequence[str] = ("place", "cue"), *,
+                       measure: str = "fraction") -> None:
     """Participation by class for each condition: bars are means, dots seeds.
 
-    ``by_condition`` maps a condition name (e.g. a pathway set) to a list of
-    metrics dictionaries (one per seed) with ``<label>_participation`` keys.
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    by_condition : mapping of str to list of mapping
+        Condition name (e.g. a pathway set) to one metrics dictionary per seed.
+    labels : sequence of str
+        Cell classes drawn side by side.
+    measure : {"fraction", "rate"}
+        ``"fraction"``: the fraction of events in which a cell of the class
+        fires (``<label>_participation``); ``"rate"``: the class's mean rate
+        inside events (``<label>_event_rate_hz``), which one stray spike in a
+        long event does not move.
     """
+    if measure not in ("fraction", "rate"):
+        raise ValueError(f"measure must be 'fraction' or 'rate', got {measure!r}")
+    suffix, ylabel = (("_participation", "fraction of events") if measure == "fraction"
+                      else ("_event_rate_hz", "mean rate inside events (Hz)"))
     width = 0.8 / max(len(labels), 1)
     rng = np.random.default_rng(0)  # jitter of the seed dots only
     for k, label in enumerate(labels):
         for c, (condition, runs) in enumerate(by_condition.items()):
-            values = np.array([r.get(f"{label}_participation", np.nan) for r in runs], float)
+            values = np.array([r.get(f"{label}{suffix}", np.nan) for r in runs], float)
             x = c + (k - (len(labels) - 1) / 2) * width
             ax.bar(x, np.nanmean(values) if np.isfinite(values).any() else 0, width * 0.9,
                    color=CLASS_COLOURS.get(label, "k"), alpha=0.7,
@@ -88,7 +103,7 @@ def plot_participation(ax: Any, by_condition: Mapping[str, Sequence[Mapping[str,
             ax.scatter(x + rng.uniform(-width / 5, width / 5, values.size), values, s=6,
                        color="k", zorder=3)
     ax.set_xticks(np.arange(len(by_condition)), list(by_condition))
-    ax.set_ylabel("fraction of events")
+    ax.set_ylabel(ylabel)
     ax.legend()
 
 
