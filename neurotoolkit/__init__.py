@@ -24,9 +24,25 @@ from a preset and dotted overrides.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
+
+if TYPE_CHECKING:  # the real types for type checkers; at run time they load on first use
+    from .analysis import Recording as Recording
+    from .binary.config import BinaryConfig as BinaryConfig
+    from .figures import make_figures as make_figures
+    from .learning.config import EvidenceConfig as EvidenceConfig
+    from .learning.config import PatternConfig as PatternConfig
+    from .protocols.settings import SpikingConfig as SpikingConfig
+    from .results import DEVICES as DEVICES
+    from .results import LEVELS as LEVELS
+    from .results import RunResult as RunResult
+    from .runner import experiments as experiments
+    from .runner import resolve_config as resolve_config
+    from .runner import run_experiment as run_experiment
+    from .sweeps import load_sweep as load_sweep
+    from .sweeps import run_sweep as run_sweep
 
 #: Public name -> module that defines it (imported when the name is first used).
 _LAZY = {

@@ -59,8 +59,15 @@ from typing import Any
 
 import numpy as np
 
-from .analysis import (Recording, RecordingError, bin_event_spikes, classify_place_cells,
-                       compute_tuning_curves, participation_by_class, score_replay_events)
+from .analysis import (
+    Recording,
+    RecordingError,
+    bin_event_spikes,
+    classify_place_cells,
+    compute_tuning_curves,
+    participation_by_class,
+    score_replay_events,
+)
 from .config import ConfigError, magnitude, parse_override
 from .interop import MissingDependencyError, read_recording
 from .io import check_output, run_directory

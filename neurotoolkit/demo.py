@@ -76,12 +76,12 @@ def _run_demo(out: Path, config: SpikingConfig, preset: str, seed: int, quiet: b
     with StandaloneSimulation(config, level="lif", seed=seed, quiet=quiet) as simulation:
         _say(quiet, f"  ready in {simulation.build_s:.0f} s")
         jobs = [(pathways, out / pathway_key(pathways)) for pathways in pathway_sets]
-        for pathways, run_dir in jobs:
+        for pathways, _ in jobs:
             _say(quiet, f"simulating with plasticity {pathways} ...")
         # one compiled program, the pathway sets side by side on the cores
         done = side_by_side([partial(_run_one, simulation, config, p, d, preset, seed, nwb)
                              for p, d in jobs])
-        metrics = {pathways: m for (pathways, _), m in zip(jobs, done)}
+        metrics = {pathways: m for (pathways, _), m in zip(jobs, done, strict=True)}
         for pathways, _ in jobs:
             _say(quiet, "  " + _summary_line(pathways, metrics[pathways]))
     recordings = {p: Recording.load(d / "recording.npz") for p, d in jobs}

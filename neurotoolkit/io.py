@@ -26,7 +26,7 @@ import sys
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext, suppress
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -108,17 +108,15 @@ def json_ready(value: Any) -> Any:
     ``nan`` and ``inf`` become ``None`` (JSON has no such numbers), so a metric
     that could not be computed reads as ``null``, never as a fake number.
     """
-    try:
-        import numpy as np
-    except ImportError:  # pragma: no cover
-        np = None
+    import numpy as np  # here, so that importing io stays light
+
     if isinstance(value, Mapping):
         return {str(k): json_ready(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [json_ready(v) for v in value]
-    if np is not None and isinstance(value, np.ndarray):
+    if isinstance(value, np.ndarray):
         return [json_ready(v) for v in value.tolist()]
-    if np is not None and isinstance(value, np.generic):
+    if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):
         return None
@@ -217,7 +215,7 @@ def provenance(**extra: Any) -> dict[str, Any]:
     """Versions, git commit, platform and time of a run, plus ``extra`` fields."""
     packages = ["neurotoolkit", "brian2", "dendrify", "numpy", "scipy", "matplotlib", "cython"]
     return {
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "python": sys.version.split()[0],
         "platform": platform.platform(),
         "packages": {p: _version(p) for p in packages},

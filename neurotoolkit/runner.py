@@ -24,8 +24,14 @@ from typing import Any
 
 from . import interop
 from .config import ConfigError, Section
-from .io import (atomic_write_json, atomic_write_text, check_output, provenance, run_directory,
-                 to_toml)
+from .io import (
+    atomic_write_json,
+    atomic_write_text,
+    check_output,
+    provenance,
+    run_directory,
+    to_toml,
+)
 from .results import DEVICES, LEVELS, RunResult
 
 __all__ = [

@@ -6,9 +6,19 @@ from dataclasses import dataclass
 
 import pytest
 
-from neurotoolkit.config import (ConfigError, Section, available_presets, format_quantity,
-                                 load_preset, magnitude, param, parse_override, parse_quantity,
-                                 qparam, section)
+from neurotoolkit.config import (
+    ConfigError,
+    Section,
+    available_presets,
+    format_quantity,
+    load_preset,
+    magnitude,
+    param,
+    parse_override,
+    parse_quantity,
+    qparam,
+    section,
+)
 
 
 @dataclass(frozen=True)

@@ -28,8 +28,8 @@ A typical replay analysis::
 
 from .convergence import (
     LearningCurveFit,
-    bootstrap_mean_interval,
     SequenceDistances,
+    bootstrap_mean_interval,
     compute_sequence_distances,
     fit_learning_curve,
     learning_curve,
@@ -46,9 +46,9 @@ from .events import (
     detect_replay_events,
     match_events,
     nominal_false_event_rate,
+    population_rate,
     rest_baseline,
     split_at_jumps,
-    population_rate,
     validate_events,
 )
 from .order import (

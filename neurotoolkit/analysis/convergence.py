@@ -106,7 +106,7 @@ def compute_sequence_distances(orders: Sequence[np.ndarray], latent: np.ndarray,
             footrule[k] = sequence_footrule(order, latent, circular=circular)
     chance = float("nan")
     if n_chance_shuffles > 0:
-        kept = [o for o, c in zip(orders, n_cells) if c >= min_cells]
+        kept = [o for o, c in zip(orders, n_cells, strict=True) if c >= min_cells]
         chance = sequence_distance_chance(kept, latent, n_shuffles=n_chance_shuffles, rng=rng,
                                           circular=circular)
     return SequenceDistances(kendall=kendall, footrule=footrule, n_cells=n_cells, chance=chance)

@@ -473,7 +473,7 @@ def split_at_jumps(positions: np.ndarray, *, jump_limit: float, min_bins: int = 
     # a break sits at the first valid bin after a jump; pieces shorter than
     # min_bins join the piece before them (the first piece, the one after)
     edges = [0, *(int(b) for b in valid[1:][step > jump_limit]), n]
-    pieces = [[a, b] for a, b in zip(edges[:-1], edges[1:])]
+    pieces = [[a, b] for a, b in zip(edges[:-1], edges[1:], strict=True)]
     has_position = np.isfinite(x)
     while len(pieces) > 1:
         lengths = [int(np.count_nonzero(has_position[a:b])) for a, b in pieces]
@@ -523,7 +523,7 @@ def _split_at_turn(x: np.ndarray, first: int, stop: int, travel: float,
             cuts.append(int(bins[t]) + 1)
             last = t + 1
     edges = [first, *cuts, stop]
-    return [[a, b] for a, b in zip(edges[:-1], edges[1:])]
+    return [[a, b] for a, b in zip(edges[:-1], edges[1:], strict=True)]
 
 
 def validate_events(events: np.ndarray) -> np.ndarray:

@@ -158,7 +158,8 @@ class Recording:
         centres = (np.full(n_cells, np.nan) if field_centres is None
                    else _as_array("field_centres", field_centres, float))
         if latent_order is None:
-            with_field = np.flatnonzero(np.isfinite(centres)) if centres.size == n_cells else []
+            with_field = (np.flatnonzero(np.isfinite(centres)) if centres.size == n_cells
+                          else np.array([], dtype=np.int64))
             latent_order = np.asarray(with_field, dtype=np.int64)[
                 np.argsort(centres[with_field], kind="stable")] if len(with_field) else []
         return cls(
@@ -279,7 +280,7 @@ class Recording:
         path = Path(path)
         if path.suffix != ".npz":
             path = path.with_suffix(".npz")
-        arrays: dict[str, np.ndarray] = {
+        arrays: dict[str, Any] = {
             "spike_times": self.spike_times,
             "spike_ids": self.spike_ids,
             "cell_labels": self.cell_labels,
@@ -291,7 +292,7 @@ class Recording:
         for name, iv in self.intervals.items():
             arrays[f"intervals/{name}"] = iv
         for name, triplet in self.weights.items():
-            for letter, values in zip("ijw", triplet):
+            for letter, values in zip("ijw", triplet, strict=True):
                 arrays[f"weights/{name}/{letter}"] = values
         header = {"format": "neurotoolkit.Recording", "version": 1,
                   "position_unit": self.position_unit, "metadata": self.metadata}

@@ -267,7 +267,7 @@ def generate_synthetic_replay(
     in_event = np.zeros(times_off.size, dtype=bool)
     event_kinds = np.array([kinds[k % len(kinds)] for k in range(n_events)], dtype=str)
     trajectories, pieces = [], [(times_on, ids_on)]
-    for start, stop, kind in zip(starts, stops, event_kinds):
+    for start, stop, kind in zip(starts, stops, event_kinds, strict=True):
         in_event |= (times_off >= start) & (times_off < stop)
         n_steps = int(round((stop - start) / dt))
         t = start + (np.arange(n_steps) + 0.5) * dt
@@ -456,7 +456,7 @@ def generate_synthetic_sweeps(
     rest_grid = t_online + (np.arange(n_steps) + 0.5) * dt
     rates = np.where(is_place, rest_rate, tonic_rate if background == "tonic" else 0.0)
     rates = np.broadcast_to(rates, (n_steps, n_total)).copy()
-    for (start, stop), direction in zip(events_arr, directions):
+    for (start, stop), direction in zip(events_arr, directions, strict=True):
         inside = (rest_grid >= start) & (rest_grid < stop)
         steps = np.flatnonzero(inside)
         burst = rest_grid[steps] < start + burst_duration

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..downstream import DownstreamSection
 from ..config import ConfigError, Section, param, section
+from ..downstream import DownstreamSection
 from ..plasticity.pathways import PATHWAY_SETS
 
 __all__ = [

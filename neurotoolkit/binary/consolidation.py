@@ -31,8 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from ..analysis.consolidated import (consolidated_order, cue_position_metrics,
-                                      cue_weight_metrics)
+from ..analysis.consolidated import consolidated_order, cue_position_metrics, cue_weight_metrics
 from ..downstream import DownstreamSection, consolidate_replays, initial_feedforward_weights
 
 __all__ = ["readout_metrics", "ReadoutResult", "consolidate_network", "READOUT_METRICS"]

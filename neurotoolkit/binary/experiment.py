@@ -42,8 +42,14 @@ from .config import BinaryConfig
 from .consolidation import consolidate_network
 from .convergence import ConvergenceData, fit_decay_rate, simulate_convergence
 from .layout import LABEL_CUE, LABEL_PLACE, Layout
-from .network import (Replays, TrainedNetwork, replay_network, replay_weights, to_recording,
-                      train_network)
+from .network import (
+    Replays,
+    TrainedNetwork,
+    replay_network,
+    replay_weights,
+    to_recording,
+    train_network,
+)
 from .replay import run_replay
 from .theory import Theory, analyse
 

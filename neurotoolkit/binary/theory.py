@@ -133,7 +133,7 @@ def _mixture(parts: Sequence[IntegerDistribution], weights: Sequence[float]) -> 
     lo = min(p.offset for p in parts)
     hi = max(p.offset + p.probs.size for p in parts)
     probs = np.zeros(hi - lo)
-    for part, weight in zip(parts, weights):
+    for part, weight in zip(parts, weights, strict=True):
         probs[part.offset - lo: part.offset - lo + part.probs.size] += weight * part.probs
     return IntegerDistribution(lo, probs)
 

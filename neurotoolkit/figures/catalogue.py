@@ -18,8 +18,12 @@ from typing import Any
 
 import numpy as np
 
-from ..analysis import bin_event_spikes, compute_tuning_curves, fit_learning_curve
-from ..analysis import score_replay_events
+from ..analysis import (
+    bin_event_spikes,
+    compute_tuning_curves,
+    fit_learning_curve,
+    score_replay_events,
+)
 from ..config import magnitude
 from ..io import table_column
 from ..plasticity.pathways import PATHWAY_SETS
@@ -180,7 +184,7 @@ def figure_task(context: Context) -> Drawn:
     values = {"level": level, "seed": seed,
               "cue_positions_random_cm": recording.metadata.get("cue_positions_cm"),
               "cue_positions_fixed_cm": fixed.recording.metadata.get("cue_positions_cm"),
-              "cells_per_class": {str(k): int(v) for k, v in zip(labels, counts)},
+              "cells_per_class": {str(k): int(v) for k, v in zip(labels, counts, strict=True)},
               "rate_pyramidal_online_hz": rate,
               "field_peaks_cm": tuning.peak_positions.tolist()}
     return Drawn(fig, values, [run, fixed],
@@ -335,7 +339,7 @@ def figure_participation(context: Context) -> Drawn:
     values: dict[str, Any] = {}
     runs: list[Run] = []
     notes = []
-    for ax, level in zip(axes, levels):
+    for ax, level in zip(axes, levels, strict=True):
         sets = _pathway_sets(context, level)
         if sets != _ALL_SETS:
             notes.append(f"{level}: pathway sets {', '.join(sets)} only at this preset")
@@ -542,7 +546,7 @@ def figure_cue_placement(context: Context) -> Drawn:
         else:
             groups = {f"{c} cue": [cue / place if place > 0 else math.nan for cue, place in
                                    zip(_values(rs, "w_ie_cue_mean"),
-                                       _values(rs, "w_ie_place_mean"))]
+                                       _values(rs, "w_ie_place_mean"), strict=True)]
                       for c, rs in by_cue.items()}
             plot_seed_bars(ax_second, groups, colours=list(colours.values()),
                            ylabel="I->E onto cue / onto place")

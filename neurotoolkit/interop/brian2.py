@@ -102,7 +102,7 @@ def from_brian2(
     sizes = [_source_size(m) for m in groups]
     offsets = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
     times = [_magnitude(m.t)[0] for m in groups]
-    ids = [np.asarray(m.i[:], dtype=np.int64) + off for m, off in zip(groups, offsets)]
+    ids = [np.asarray(m.i[:], dtype=np.int64) + off for m, off in zip(groups, offsets, strict=True)]
     all_times = np.concatenate(times) if times else np.zeros(0)
     all_ids = np.concatenate(ids) if ids else np.zeros(0, np.int64)
     order = np.lexsort((all_ids, all_times))
@@ -111,7 +111,7 @@ def from_brian2(
     if cell_labels.shape != (n_cells,):
         raise ValueError(f"labels: expected {n_cells} labels (one per cell of "
                          f"{len(groups)} monitored groups), got {cell_labels.size}")
-    offset_of = {id(m.source): off for m, off in zip(groups, offsets)}
+    offset_of = {id(m.source): off for m, off in zip(groups, offsets, strict=True)}
     weight_sets, weight_unit = {}, None
     for name, value in (weights or {}).items():
         if hasattr(value, "source") and hasattr(value, "target"):

@@ -96,7 +96,7 @@ def to_neo(recording: Recording) -> Any:
         weight_names=list(recording.weights),
         **{f"weights_{name}_{part}": np.asarray(values)
            for name, triplet in recording.weights.items()
-           for part, values in zip(("pre", "post", "weight"), triplet)})
+           for part, values in zip(("pre", "post", "weight"), triplet, strict=True)})
     return block
 
 

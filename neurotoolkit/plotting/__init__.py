@@ -20,11 +20,22 @@ own by the runner.
 
 from .comparison import comparison_figure
 from .core import CLASS_COLOURS, PATHWAY_COLOURS, figure, use_style
-from .curves import (plot_error_probability, plot_grouped_seed_bars, plot_learning_curve,
-                     plot_seed_bars)
+from .curves import (
+                     plot_error_probability,
+                     plot_grouped_seed_bars,
+                     plot_learning_curve,
+                     plot_seed_bars,
+)
 from .levels import LEVEL_ORDER, group_by_pathways, plot_levels
-from .replay import (latent_rank, mark_cells, plot_place_fields, plot_posterior,
-                     plot_trajectory, plot_weight_matrix, weight_submatrix)
+from .replay import (
+                     latent_rank,
+                     mark_cells,
+                     plot_place_fields,
+                     plot_posterior,
+                     plot_trajectory,
+                     plot_weight_matrix,
+                     weight_submatrix,
+)
 from .run import plot_participation, plot_raster, plot_run, plot_weights_by_class
 
 __all__ = [

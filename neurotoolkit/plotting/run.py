@@ -36,7 +36,7 @@ def plot_raster(ax: Any, recording: Recording, t_start: float, t_stop: float, *,
         mine = recording.cell_labels[ids] == label
         ax.scatter(times[mine], rank[ids[mine]], s=1.0, lw=0,
                    color=CLASS_COLOURS.get(label, "k"), label=label, rasterized=True)
-    for name, intervals, colour in (("events", events, "0.85"), ("cue", shade, "#f6c6c6")):
+    for intervals, colour in ((events, "0.85"), (shade, "#f6c6c6")):
         if intervals is None:
             continue
         for start, stop in np.asarray(intervals).reshape(-1, 2):
@@ -94,7 +94,7 @@ def plot_participation(ax: Any, by_condition: Mapping[str, Sequence[Mapping[str,
     width = 0.8 / max(len(labels), 1)
     rng = np.random.default_rng(0)  # jitter of the seed dots only
     for k, label in enumerate(labels):
-        for c, (condition, runs) in enumerate(by_condition.items()):
+        for c, runs in enumerate(by_condition.values()):
             values = np.array([r.get(f"{label}{suffix}", np.nan) for r in runs], float)
             x = c + (k - (len(labels) - 1) / 2) * width
             ax.bar(x, np.nanmean(values) if np.isfinite(values).any() else 0, width * 0.9,

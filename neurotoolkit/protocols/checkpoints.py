@@ -119,7 +119,7 @@ class LapCheckpoints:
         if report_period is not None:
             kwargs["report_period"] = report_period
         for k, ((b0, b1), (r0, r1)) in enumerate(zip(self.explore_blocks_s(),
-                                                     self.rest_windows_s())):
+                                                     self.rest_windows_s(), strict=True)):
             if k:
                 circuit.apply(never)
             network.run((b1 - b0) * second, **kwargs)

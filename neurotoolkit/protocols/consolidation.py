@@ -100,5 +100,5 @@ def analyse_simulation(output: SimulationOutput, config: SpikingConfig, *, level
     events = detected.events
     metrics["simulation_wall_s"] = output.simulation_wall_s
     tables = {"events.csv": "start_s,stop_s,found_by\n" + "".join(
-        f"{a:.6f},{b:.6f},{how}\n" for (a, b), how in zip(events, detected.found_by))}
+        f"{a:.6f},{b:.6f},{how}\n" for (a, b), how in zip(events, detected.found_by, strict=True))}
     return RunResult(metrics=metrics, recording=recording, tables=tables, config=config)

@@ -106,7 +106,7 @@ def checkpoint_rows(output: SimulationOutput, config: SpikingConfig,
             row[key] = metrics.get(key, math.nan)
         rows.append(row)
         offset = recording.phase("offline")[0]
-        for k, order, distance in zip(kept, orders, distances):
+        for k, order, distance in zip(kept, orders, distances, strict=True):
             t0, t1 = events[k]
             event_rows.append({"seed": seed, "pathways": row["pathways"], "laps": n_laps,
                                "event": int(k), "start_s": float(t0 - offset),
@@ -256,7 +256,7 @@ def convergence_metrics(rows: Sequence[dict], laps: Sequence[int], seeds: Sequen
         fits[pathways] = fit
         floors[pathways] = fit.bootstrap[:, 0]
         metrics.update({f"{name}_{suffix}": value for name, value
-                        in zip(names, (fit.c, *fit.c_ci, fit.a, fit.beta, fit.rmse))})
+                        in zip(names, (fit.c, *fit.c_ci, fit.a, fit.beta, fit.rmse), strict=True)})
     if {"EE", "EE+IE"} <= set(floors):
         difference = floors["EE"] - floors["EE+IE"]
         lo, hi = _percentile_interval(difference, level)

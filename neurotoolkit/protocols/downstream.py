@@ -25,8 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..analysis.consolidated import (consolidated_order, cue_position_metrics,
-                                      cue_weight_metrics)
+from ..analysis.consolidated import consolidated_order, cue_position_metrics, cue_weight_metrics
 from ..analysis.recording import Recording
 from ..config import magnitude, param, qparam
 from ..downstream import DownstreamSection, consolidate_replays, initial_feedforward_weights

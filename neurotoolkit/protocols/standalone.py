@@ -32,8 +32,14 @@ from ..config import ConfigError, flatten_dotted
 from ..processes import end_with_parent
 from .checkpoints import LapCheckpoints
 from .devices import brian_device, build_lock, standalone_build_root
-from .exploration import (build_circuit, cell_models, collect_output, make_world_inputs,
-                          phase_gains, run_network)
+from .exploration import (
+    build_circuit,
+    cell_models,
+    collect_output,
+    make_world_inputs,
+    phase_gains,
+    run_network,
+)
 from .settings import SpikingConfig
 from .simulation import RandomStreams
 
@@ -257,7 +263,7 @@ def side_by_side(tasks: Sequence[Callable[[], Any]]) -> list[Any]:
         batch = range(first, min(first + width, len(tasks)))
         channel = context.Queue()
 
-        def child(index: int) -> None:
+        def child(index: int, channel: Any = channel) -> None:  # this batch's queue
             from threadpoolctl import threadpool_limits
 
             end_with_parent(parent)  # no orphan left running if this process is killed

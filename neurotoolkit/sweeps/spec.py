@@ -42,6 +42,7 @@ import hashlib
 import importlib
 import itertools
 import json
+import os
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -443,7 +444,7 @@ def parse_sweep(text: str, path: str | Path = "<sweep>") -> Sweep:
                  nwb=data.get("nwb", False))
 
 
-def load_sweep(path: str | Path) -> Sweep:
+def load_sweep(path: str | os.PathLike) -> Sweep:
     """Read, validate and expand the sweep file at ``path`` (see :func:`parse_sweep`).
 
     Raises

@@ -17,7 +17,6 @@ import pytest
 
 from neurotoolkit.analysis import Recording, RecordingError, decode, sequence_distance
 
-
 # --- sequence_distance ---------------------------------------------------------------
 
 

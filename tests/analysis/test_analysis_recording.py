@@ -43,7 +43,7 @@ def test_save_load_round_trip(tmp_path):
         np.testing.assert_array_equal(getattr(back, name), getattr(rec, name))
     assert back.intervals.keys() == rec.intervals.keys()
     np.testing.assert_array_equal(back.intervals["cue"], rec.intervals["cue"])
-    for a, b in zip(back.weights["IE"], rec.weights["IE"]):
+    for a, b in zip(back.weights["IE"], rec.weights["IE"], strict=True):
         np.testing.assert_array_equal(a, b)
     assert back.metadata == rec.metadata and back.position_unit == "cm"
 

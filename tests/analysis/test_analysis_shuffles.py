@@ -58,7 +58,7 @@ def test_batched_shuffles_equal_a_per_shuffle_decode(kind, table, monkeypatch):
         if kind == "cell_identity":  # cell i votes with tuning row params[s, i]
             direct = decode(counts, tuning[params[s]], bin_s, prior)
         elif kind == "place_field":  # cell i's curve rotated by params[s, i] bins
-            rotated = np.array([np.roll(f, k) for f, k in zip(tuning, params[s])])
+            rotated = np.array([np.roll(f, k) for f, k in zip(tuning, params[s], strict=True)])
             direct = decode(counts, rotated, bin_s, prior)
         else:
             direct = decode(counts[params[s]], tuning, bin_s, prior)
@@ -235,7 +235,7 @@ def test_p_values_equal_a_per_shuffle_loop_with_the_same_shuffles():
                 if kind == "cell_identity":
                     post = decode(c, rates[params[s]], bin_s)
                 elif kind == "place_field":
-                    post = decode(c, np.array([np.roll(f, j) for f, j in zip(rates, params[s])]),
+                    post = decode(c, np.array([np.roll(f, j) for f, j in zip(rates, params[s], strict=True)]),
                                   bin_s)
                 else:
                     post = decode(c[params[s]], rates, bin_s)

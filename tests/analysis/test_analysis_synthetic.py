@@ -37,7 +37,7 @@ def test_same_seed_same_data_and_labels_and_intervals():
 
 def test_trajectories_have_their_kind():
     syn = generate_synthetic_replay(20, 5, REPLAY_KINDS, rng=0)
-    for (_, x), kind in zip(syn.trajectories, syn.kinds):
+    for (_, x), kind in zip(syn.trajectories, syn.kinds, strict=True):
         step = np.diff(x)
         if kind == "forward":
             assert np.all(step > 0) and x[-1] - x[0] == pytest.approx(240, rel=0.02)

@@ -41,7 +41,7 @@ def test_exact_condition_probabilities_match_simulation():
     data = simulate_convergence(config, SEED, laps, ["EE+IE"], n, chunk=250, conditions={
         "EE+IE": (conditions, theory.mean_field, theory.mean_field_interneurons)})
     measured = data.events["EE+IE"].mean(axis=1)
-    for condition, freq in zip(conditions, measured):
+    for condition, freq in zip(conditions, measured, strict=True):
         exact = np.exp(condition.log_error_probability(laps))
         z = binomial_z(freq, exact, n)
         assert np.all(np.abs(z) < 4.5), (condition.step, condition.unit, freq, exact)

@@ -5,7 +5,7 @@ mean-field replay and its closed-form margins."""
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import pytest
@@ -31,7 +31,7 @@ def config_for(pathways="EE+IE", placement="random", **extra):
     return resolve_config("consolidation", "binary", "default", overrides)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _analyse(pathways, placement, extra):
     return analyse(config_for(pathways, placement, **dict(extra)))
 

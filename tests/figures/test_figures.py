@@ -117,7 +117,7 @@ def test_point_neuron_learning_curve_is_the_saved_table(drawn: tuple[Path, dict]
     run = next((out / "runs").glob("convergence-lif-*"))
     rows = (run / "convergence.csv").read_text().splitlines()
     header = rows[0].split(",")
-    table = [dict(zip(header, r.split(","))) for r in rows[1:]]
+    table = [dict(zip(header, r.split(","), strict=True)) for r in rows[1:]]
     for pathways in ("EE+IE",):  # the only set SMALL_PLAN runs
         curve = values[f"learning_curve_lif_{pathways}"]
         saved = [float(r["sequence_distance"]) for r in table if r["pathways"] == pathways]

@@ -70,7 +70,7 @@ def planted_session(seed: int, n_place: int = 50, n_int: int = 6, n_events: int 
         * (sleep_stop - sleep_start)
     background_c = rng.integers(0, n, background_t.size)
     outside = np.ones(background_t.size, bool)
-    for a, b, kind in zip(starts, stops, kinds):
+    for a, b, kind in zip(starts, stops, kinds, strict=True):
         outside &= ~((background_t >= a) & (background_t < b))
         steps = round((b - a) / DT)
         u = (np.arange(steps) + 0.5) / steps

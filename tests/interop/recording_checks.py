@@ -22,7 +22,7 @@ def assert_same(original: Recording, copy: Recording) -> None:
         assert iv.tobytes() == copy.intervals[name].tobytes(), name
     assert sorted(original.weights) == sorted(copy.weights)
     for name, triplet in original.weights.items():
-        for a, b in zip(triplet, copy.weights[name]):
+        for a, b in zip(triplet, copy.weights[name], strict=True):
             assert np.array_equal(a, b), name
             assert a.tobytes() == b.astype(a.dtype).tobytes(), name
     assert copy.metadata == original.metadata

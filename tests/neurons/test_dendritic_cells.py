@@ -14,10 +14,14 @@ import numpy as np
 import pytest
 
 from neurotoolkit.config import magnitude
-from neurotoolkit.neurons.dendritic import (CompartmentalPyramidalCell, DendriteCompartment,
-                                            analytic_input_resistance,
-                                            analytic_transfer_ratio, basket_cell_model,
-                                            pyramidal_cell_model)
+from neurotoolkit.neurons.dendritic import (
+    CompartmentalPyramidalCell,
+    DendriteCompartment,
+    analytic_input_resistance,
+    analytic_transfer_ratio,
+    basket_cell_model,
+    pyramidal_cell_model,
+)
 
 DENDRITES = ("basal", "proximal", "distal")
 

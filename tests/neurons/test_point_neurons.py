@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 
 from neurotoolkit.config import ConfigError, magnitude
-from neurotoolkit.neurons import (PointCell, PointCellModel, basket_cell,
-                                  dual_exponential_peak_norm)
+from neurotoolkit.neurons import PointCell, PointCellModel, basket_cell, dual_exponential_peak_norm
 
 
 @pytest.fixture(autouse=True)

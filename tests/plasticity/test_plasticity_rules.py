@@ -6,7 +6,12 @@ import numpy as np
 import pytest
 
 from neurotoolkit.config import ConfigError, magnitude
-from neurotoolkit.plasticity import PATHWAY_SETS, PlasticityConfig, PlasticityRule, pair_weight_change
+from neurotoolkit.plasticity import (
+    PATHWAY_SETS,
+    PlasticityConfig,
+    PlasticityRule,
+    pair_weight_change,
+)
 
 LAGS_MS = np.array([-80.0, -20.0, -5.0, -1.0, 0.0, 1.0, 5.0, 20.0, 80.0])
 

@@ -16,10 +16,9 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
-
-from pathlib import Path
 
 from neurotoolkit.sweeps import run_sweep
 from neurotoolkit.sweeps.table import read_table

@@ -6,9 +6,17 @@ import numpy as np
 import pytest
 
 from neurotoolkit.config import ConfigError
-from neurotoolkit.world import (PlaceInputs, SalientCue, SpikeTrains, Track, latent_order,
-                                one_spike_per_step, place_rate, place_spike_trains,
-                                window_spike_trains)
+from neurotoolkit.world import (
+    PlaceInputs,
+    SalientCue,
+    SpikeTrains,
+    Track,
+    latent_order,
+    one_spike_per_step,
+    place_rate,
+    place_spike_trains,
+    window_spike_trains,
+)
 
 
 def test_track_trajectory_and_laps():
