@@ -61,6 +61,7 @@ _RUN_FIGURES = "neurotoolkit.plotting.run:run_figures"
 _CURVE_FIGURES = "neurotoolkit.plotting.convergence:convergence_figures"
 _BINARY_FIGURES = "neurotoolkit.plotting.binary:binary_consolidation_figures"
 _BINARY_CURVE_FIGURES = "neurotoolkit.plotting.binary:binary_convergence_figures"
+_EPROP_FIGURES = "neurotoolkit.plotting.learning:eprop_figures"
 
 _REGISTRY: dict[tuple[str, str], _Spec] = {
     ("consolidation", "lif"): _Spec(
@@ -84,10 +85,10 @@ _REGISTRY: dict[tuple[str, str], _Spec] = {
     # e-prop (neurotoolkit/learning): the Brian2 LIF/ALIF network is the "lif" level
     ("eprop-evidence", "lif"): _Spec("neurotoolkit.learning.config:EvidenceConfig",
                                      "neurotoolkit.learning.experiment:run_evidence",
-                                     presets="eprop_evidence"),
+                                     presets="eprop_evidence", figures=_EPROP_FIGURES),
     ("eprop-pattern", "lif"): _Spec("neurotoolkit.learning.config:PatternConfig",
                                     "neurotoolkit.learning.experiment:run_pattern",
-                                    presets="eprop_pattern"),
+                                    presets="eprop_pattern", figures=_EPROP_FIGURES),
 }
 
 
