@@ -24,6 +24,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext, suppress
 from datetime import UTC, datetime
@@ -390,7 +391,10 @@ def run_directory(out: str | os.PathLike, *, overwrite: bool = False,
     ``OUT`` is locked for the whole run (a second writer is refused at once),
     checked before anything runs (:func:`check_output`) and marked as written
     by neurotoolkit (:data:`RUN_MARKER`).  On an exception the partial
-    directory is removed, so a failed run leaves no directory behind.  If
+    directory is removed, so a failed run leaves no directory behind, unless
+    the experiment had saved work in it (an experiment of several seeds
+    writes its finished seeds as it goes): then it is kept as
+    ``OUT.incomplete`` (replacing an older one) and a warning says so.  If
     ``OUT`` exists it is an error unless ``overwrite`` is true and ``OUT`` is
     a run directory, in which case it is replaced only after the new run has
     finished.  ``exclusive=False`` skips the lock, for a caller that holds
@@ -415,8 +419,26 @@ def run_directory(out: str | os.PathLike, *, overwrite: bool = False,
             yield partial
             _move_into_place(partial, out)
         except BaseException:
-            shutil.rmtree(partial, ignore_errors=True)
+            _keep_saved_work(partial, out)
             raise
+
+
+def _keep_saved_work(partial: Path, out: Path) -> None:
+    """After a failure: keep ``partial`` as ``OUT.incomplete`` if it holds saved work, else remove it."""
+    saved = [p for p in partial.iterdir() if p.name != RUN_MARKER] if partial.is_dir() else []
+    if not saved:
+        shutil.rmtree(partial, ignore_errors=True)
+        return
+    kept = out.with_name(out.name + ".incomplete")
+    try:
+        if kept.exists():
+            shutil.rmtree(kept)
+        os.replace(partial, kept)
+    except OSError:
+        shutil.rmtree(partial, ignore_errors=True)
+        return
+    warnings.warn(f"the run failed; the work it had saved ({', '.join(sorted(p.name for p in saved))}) "
+                  f"is kept in {kept}", RuntimeWarning, stacklevel=3)
 
 
 def _move_into_place(partial: Path, out: Path) -> None:

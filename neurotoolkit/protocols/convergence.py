@@ -281,7 +281,8 @@ def run_convergence(config: SpikingConfig, *, level: str = "lif", seed: int = 1,
 
     Seeds ``seed, ..., seed + convergence.n_seeds - 1``.  The tables of the
     finished seeds are rewritten into ``workdir`` after each seed, so an
-    interrupted experiment keeps them.
+    interrupted experiment keeps them (``OUT.incomplete/convergence.partial.csv``,
+    see :func:`neurotoolkit.io.run_directory`).
 
     Returns
     -------
