@@ -56,8 +56,11 @@ def plot_learning_curve(ax: Any, laps: Sequence[float], distances: np.ndarray, *
     ax.fill_between(laps, low, high, color=colour, alpha=0.2, lw=0)
     ax.plot(laps, mean, "o-", color=colour, ms=3.5, lw=1.2,
             label=f"{label} (mean, {int(level * 100)}% CI)" if label else None)
-    if fit is not None and np.isfinite(fit.c):
-        grid = np.geomspace(laps.min(), laps.max(), 100)
+    fitted = laps[np.isfinite(mean)]
+    if fit is not None and np.isfinite(fit.c) and fitted.size:
+        # only over the lap counts the fit saw: rests without events have no
+        # distance, and a steep fit extrapolated to them leaves the axis
+        grid = np.geomspace(fitted.min(), fitted.max(), 100)
         ax.plot(grid, fit(grid), "--", color=colour, lw=1,
                 label=(f"{label} fit: c={fit.c:.2f}, beta={fit.beta:.2f}" if label else None))
         boot = fit.bootstrap[np.all(np.isfinite(fit.bootstrap), axis=1)]

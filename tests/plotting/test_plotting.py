@@ -46,3 +46,27 @@ def test_seed_bars_return_the_means() -> None:
     assert heights["a"] == 2.0 and math.isnan(heights["b"])
     grouped = plot_grouped_seed_bars(ax, {"EE": {"place": [1, 2], "cue": [3, 5]}})
     assert grouped == {"EE": {"place": 1.5, "cue": 4.0}}
+
+
+def test_learning_curve_fit_is_drawn_only_over_rests_with_a_distance():
+    """A step-like fit (exponent at its bound) must not be extrapolated to empty rests."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from neurotoolkit.analysis import LearningCurveFit
+    from neurotoolkit.plotting import plot_learning_curve
+
+    laps = [1, 2, 4, 8, 16, 32]
+    distances = np.array([[np.nan, np.nan, np.nan, 0.30, 0.04, 0.07],
+                          [np.nan, np.nan, np.nan, 0.29, 0.03, 0.08]])
+    fit = LearningCurveFit(c=0.056, a=2.5e8, beta=10.0, c_ci=(0.04, 0.08), a_ci=(0.0, 1e9),
+                           beta_ci=(5.0, 10.0), rmse=0.01, n_bootstrap=0, level=0.95,
+                           bootstrap=np.empty((0, 3)))
+    fig, ax = plt.subplots()
+    plot_learning_curve(ax, laps, distances, fit=fit, label="EE+IE")
+    fit_line = [line for line in ax.get_lines() if line.get_linestyle() == "--"][0]
+    assert fit_line.get_xdata().min() == pytest.approx(8.0)
+    assert ax.get_ylim()[1] < 1.0
+    plt.close(fig)
