@@ -98,6 +98,16 @@ def _runs_by_pathways(context: Context, level: str, pathway_sets: Sequence[str],
                 for seed in context.seeds_of(level)] for p in pathway_sets}
 
 
+def _participation_measure(level: str) -> str:
+    """How a level's class participation is drawn (``plot_participation``'s ``measure``).
+
+    Spiking levels: rates inside events, since events are whole sweeps and
+    one stray spike in a sweep counts a cell as taking part; the binary
+    network: fractions of events.
+    """
+    return "fraction" if level == "binary" else "rate"
+
+
 def _values(runs: Sequence[Run], key: str) -> list[float]:
     return [finite(run.metrics.get(key)) for run in runs]
 
@@ -344,9 +354,7 @@ def figure_participation(context: Context) -> Drawn:
         if sets != _ALL_SETS:
             notes.append(f"{level}: pathway sets {', '.join(sets)} only at this preset")
         by_set = _runs_by_pathways(context, level, sets)
-        # spiking levels: rates inside events (events are whole sweeps, and one
-        # stray spike in a sweep counts a cell as taking part); binary: fractions
-        measure = "fraction" if level == "binary" else "rate"
+        measure = _participation_measure(level)
         plot_participation(ax, {p: [r.metrics for r in rs] for p, rs in by_set.items()},
                            measure=measure)
         if measure == "fraction":
@@ -525,7 +533,7 @@ def figure_cue_placement(context: Context) -> Drawn:
                       for seed in context.seeds_of(level)] for c in placements}
         runs += [r for rs in by_cue.values() for r in rs]
         ax_p, ax_second = axes.pop(0), axes.pop(0)
-        measure = "fraction" if level == "binary" else "rate"
+        measure = _participation_measure(level)
         plot_participation(ax_p, {f"{c} cue": [r.metrics for r in rs] for c, rs in by_cue.items()},
                            measure=measure)
         if measure == "fraction":
