@@ -4,7 +4,7 @@
 
     neurotoolkit demo [--out DIR]
     neurotoolkit run EXPERIMENT --level lif|dendritic|binary --preset tiny|default|paper
-                 [--seed N] [--set key=value ...] [--device runtime|cpp_standalone]
+                 [--seed N] [--set key=value ...] [--device auto|runtime|cpp_standalone]
                  [--out DIR] [--quiet]
     neurotoolkit sweep SWEEP.toml [--executor local|dask] [--scheduler ADDRESS]
                  [--workers N] [--out DIR] [--dry-run] [--quiet]
@@ -31,7 +31,7 @@ from .config import ConfigError, parse_override
 from .interop import MissingDependencyError
 from .interop._optional import require
 from .io import OutputError, check_output
-from .results import DEVICES, LEVELS
+from .results import DEVICE_CHOICES, LEVELS
 from .runner import resolve_config, run_experiment
 
 __all__ = ["main", "build_parser"]
@@ -53,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", default="runs/demo", help="output folder (default runs/demo)")
     demo.add_argument("--preset", default="default", help=argparse.SUPPRESS)
     demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument("--device", default="auto", choices=DEVICE_CHOICES,
+                      help="Brian2 device (default auto: compiled when a C++ compiler works)")
     demo.add_argument("--quiet", action="store_true")
     demo.add_argument("--nwb", action="store_true",
                       help="also write recording.nwb in each run (needs neurotoolkit[nwb])")
@@ -64,7 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, default=1)
     run.add_argument("--set", dest="overrides", action="append", default=[],
                      metavar="KEY=VALUE", help="override a dotted config key (repeatable)")
-    run.add_argument("--device", default="runtime", choices=DEVICES)
+    run.add_argument("--device", default="auto", choices=DEVICE_CHOICES,
+                     help="Brian2 device; auto (default) compiles a C++ program when a "
+                          "compiler works and the run is long enough to pay for it")
     run.add_argument("--out", default=None, help="run directory (default runs/<name>-<time>)")
     run.add_argument("--overwrite", action="store_true", help="replace an existing --out")
     run.add_argument("--nwb", action="store_true",
@@ -150,7 +154,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
     _check_nwb(args)
     run_demo(out=Path(args.out), preset=args.preset, seed=args.seed, quiet=args.quiet,
-             nwb=args.nwb)
+             nwb=args.nwb, device=args.device)
     return 0
 
 

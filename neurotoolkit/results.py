@@ -18,6 +18,7 @@ from .config import Section
 __all__ = [
     "LEVELS",
     "DEVICES",
+    "DEVICE_CHOICES",
     "RUN_KEYS",
     "SUMMARY_KEYS",
     "COMPARISON_KEYS",
@@ -29,6 +30,10 @@ LEVELS = ("lif", "dendritic", "binary")
 
 #: Brian2 devices a run accepts (the binary level ignores the device).
 DEVICES = ("runtime", "cpp_standalone")
+
+#: What a command accepts for ``--device``: a device, or ``auto`` (the
+#: default), which picks one for the run's size and the machine.
+DEVICE_CHOICES = ("auto", *DEVICES)
 
 #: Keys the ``metrics.json`` of every consolidation run holds, at every level.
 RUN_KEYS = ("n_replay_events", "significant_fraction", "place_participation",

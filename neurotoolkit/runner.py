@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -32,7 +33,8 @@ from .io import (
     run_directory,
     to_toml,
 )
-from .results import DEVICES, LEVELS, RunResult
+from .protocols.devices import choose_device
+from .results import DEVICE_CHOICES, DEVICES, LEVELS, RunResult
 
 __all__ = [
     "LEVELS",
@@ -218,7 +220,7 @@ def run_experiment(
     preset: str = "default",
     seed: int = 1,
     overrides: Mapping[str, Any] | None = None,
-    device: str = "runtime",
+    device: str = "auto",
     out: str | os.PathLike | None = None,
     quiet: bool = False,
     overwrite: bool = False,
@@ -240,8 +242,12 @@ def run_experiment(
         Seeds Brian2 and numpy; same seed and device give identical spikes.
     overrides : mapping, optional
         Dotted config keys to replace, e.g. ``{"cue.placement": "fixed"}``.
-    device : {"runtime", "cpp_standalone"}
-        Brian2 device (ignored by the binary level).
+    device : {"auto", "runtime", "cpp_standalone"}
+        Brian2 device (ignored by the binary level).  ``auto`` compiles a
+        standalone program when a C++ compiler works and the run is large
+        enough to pay for the build
+        (:func:`neurotoolkit.protocols.devices.choose_device`); the choice is
+        printed (unless ``quiet``) and kept in ``provenance.json``.
     out : path, optional
         Run directory to write; it appears only once the run has finished.
     quiet : bool
@@ -261,8 +267,9 @@ def run_experiment(
     -------
     RunResult
     """
-    if device not in DEVICES:
-        raise ConfigError("device", f"unknown device {device!r} (choose from {', '.join(DEVICES)})")
+    if device not in DEVICE_CHOICES:
+        raise ConfigError("device", f"unknown device {device!r} "
+                                    f"(choose from {', '.join(DEVICE_CHOICES)})")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ConfigError("seed", f"must be a non-negative integer, got {seed!r}")
     spec = _spec(experiment, level)
@@ -271,6 +278,10 @@ def run_experiment(
     run: Callable[..., RunResult] = _load(spec.run)
     if out is not None:  # before anything runs
         check_output(out, overwrite=overwrite)
+    choice = choose_device(device, config, level, experiment)
+    device = choice.device
+    if not quiet and level != "binary":
+        print(choice.describe(), file=sys.stderr, flush=True)
 
     started = time.perf_counter()
     if out is None:
@@ -281,7 +292,8 @@ def run_experiment(
         wall = time.perf_counter() - started
         result = finish_run(result, experiment, level, seed=seed, config=config, started=started)
         write_run(result, partial, {"experiment": experiment, "level": level, "preset": preset,
-                                    "seed": seed, "device": device, "wall_time_s": wall,
+                                    "seed": seed, "device": device,
+                                    "device_choice": choice.reason, "wall_time_s": wall,
                                     "overrides": dict(overrides or {})}, nwb=nwb)
     result.out = Path(out)
     return result

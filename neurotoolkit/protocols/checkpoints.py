@@ -104,7 +104,7 @@ class LapCheckpoints:
         """The same spike trains with warped times."""
         return dataclasses.replace(trains, times=self.warp(trains.times))
 
-    def run(self, network: Any, circuit: Any, *, report: str | None = None,
+    def run(self, network: Any, circuit: Any, *, report: Any = None,
             report_period: Any = None) -> None:
         """Run ``network`` through every exploration block and rest.
 

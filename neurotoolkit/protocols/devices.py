@@ -2,19 +2,139 @@
 
 ``runtime`` generates code per object (Cython, or numpy for quick tests);
 ``cpp_standalone`` generates one C++ program for the whole run, compiles it
-and runs it, which is much faster for long simulations.
+and runs it, which is much faster for long simulations.  ``auto`` (the
+default of every command) picks between them with :func:`choose_device`.
 """
 
 from __future__ import annotations
 
+import functools
 import os
+import shutil
+import subprocess
+import sysconfig
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["brian_device", "finish_device", "standalone_build_root", "build_lock"]
+__all__ = ["brian_device", "finish_device", "standalone_build_root", "build_lock",
+           "DeviceChoice", "choose_device", "compiler_available", "simulated_steps",
+           "AUTO_MIN_STEPS"]
+
+#: ``auto`` compiles a standalone program when one run simulates at least
+#: this many time steps.  The runtime device pays Python's overhead at every
+#: step of every code object (about 0.3 ms a step for the CA3 circuit, whatever
+#: its size, measured on 2 cores), a first standalone build about 40-60 s of
+#: compilation (later runs of the same structure reuse it): from about 200,000
+#: steps (20 s simulated at 0.1 ms) on, the compiled program finishes first.
+AUTO_MIN_STEPS = 200_000
+
+
+@dataclass(frozen=True)
+class DeviceChoice:
+    """The Brian2 device a run uses, and why (printed, and kept in provenance).
+
+    Attributes
+    ----------
+    device : {"runtime", "cpp_standalone"}
+    requested : {"auto", "runtime", "cpp_standalone"}
+    reason : str
+        One line, e.g. ``"auto: C++ compiler found, 1,137,500 time steps"``.
+    """
+
+    device: str
+    requested: str
+    reason: str
+
+    def describe(self) -> str:
+        """The line printed before a run: ``device: cpp_standalone (auto: ...)``."""
+        return f"device: {self.device} ({self.reason})"
+
+
+@functools.cache
+def compiler_available() -> bool:
+    """Whether a C++ compiler builds and links a program here (checked once per process).
+
+    Uses the compiler Python was built with (``sysconfig``'s ``CXX``, as
+    Brian2 does), else ``c++``/``g++``; compiles a two-line program into a
+    temporary folder.
+    """
+    candidates = [(sysconfig.get_config_var("CXX") or "").split(), ["c++"], ["g++"]]
+    with tempfile.TemporaryDirectory(prefix="neurotoolkit-cxx-") as folder:
+        source = Path(folder) / "probe.cpp"
+        source.write_text("#include <vector>\nint main() { std::vector<int> v(1); return v[0]; }\n")
+        for command in candidates:
+            if not command or shutil.which(command[0]) is None:
+                continue
+            try:
+                done = subprocess.run([*command, str(source), "-o", str(Path(folder) / "probe")],
+                                      capture_output=True, timeout=60)
+            except (OSError, subprocess.SubprocessError):
+                continue
+            if done.returncode == 0:
+                return True
+    return False
+
+
+def simulated_steps(config: Any, experiment: str = "consolidation") -> int:
+    """Time steps one program of a spiking run of ``config`` simulates.
+
+    Exploration and rest; for the ``convergence`` experiment, one seed's laps
+    and the rest after each checkpoint (each seed is its own program).
+    """
+    from ..config import magnitude
+
+    seconds = config.online_duration_s + config.offline_duration_s
+    if experiment == "convergence":
+        plan = config.convergence
+        seconds = (max(plan.laps) * config.track.lap_duration_s
+                   + len(plan.laps) * magnitude(plan.rest, "s"))
+    return int(round(seconds / magnitude(config.simulation.dt, "s")))
+
+
+def choose_device(requested: str, config: Any = None, level: str = "lif",
+                  experiment: str = "consolidation") -> DeviceChoice:
+    """Resolve ``"auto"`` to a Brian2 device; pass a named device through.
+
+    ``auto`` gives ``cpp_standalone`` when a working C++ compiler is found
+    (:func:`compiler_available`) and the run is long enough to pay for a
+    build (:data:`AUTO_MIN_STEPS`), ``runtime`` otherwise.  The binary
+    level runs in numpy and has no device (``runtime`` is recorded).
+
+    Parameters
+    ----------
+    requested : {"auto", "runtime", "cpp_standalone"}
+    config : SpikingConfig, optional
+        The run's configuration (its length decides ``auto``).
+    level : str
+        Level of abstraction.
+    experiment : str
+        The experiment (the convergence experiment runs one program per seed).
+
+    Raises
+    ------
+    ValueError
+        If ``requested`` is none of the three.
+    """
+    if requested in ("runtime", "cpp_standalone"):
+        return DeviceChoice(requested, requested, "as requested")
+    if requested != "auto":
+        raise ValueError(f"unknown device {requested!r}")
+    if level == "binary":
+        return DeviceChoice("runtime", "auto", "auto: the binary level runs in numpy")
+    if not compiler_available():
+        return DeviceChoice("runtime", "auto", "auto: no working C++ compiler found")
+    if config is None or not hasattr(config, "network"):  # e-prop: no size estimate
+        return DeviceChoice("runtime", "auto", "auto: no size estimate for this experiment")
+    steps = simulated_steps(config, experiment)
+    if steps < AUTO_MIN_STEPS:
+        return DeviceChoice("runtime", "auto", f"auto: {steps:,} time steps, too short to "
+                                               f"pay for a compiled build")
+    return DeviceChoice("cpp_standalone", "auto",
+                        f"auto: C++ compiler found, {steps:,} time steps")
 
 
 @contextmanager
@@ -92,8 +212,10 @@ def brian_device(device: str, *, seed: int, dt: Any, target: str = "cython",
             info["build_dir"] = Path(build_dir)
             brian2.set_device("cpp_standalone", directory=str(build_dir), build_on_run=False)
             # Brian2's default "make -j" starts one compiler per file at once,
-            # which can exhaust memory; use one job per core instead
-            brian2.prefs.devices.cpp_standalone.extra_make_args_unix = [f"-j{os.cpu_count() or 1}"]
+            # which can exhaust memory; use one job per core instead.  "-s":
+            # make prints errors and warnings, not every compiler command
+            brian2.prefs.devices.cpp_standalone.extra_make_args_unix = [
+                f"-j{os.cpu_count() or 1}", "-s"]
         else:
             raise ValueError(f"unknown device {device!r}")
         brian2.defaultclock.dt = dt
@@ -113,11 +235,14 @@ def brian_device(device: str, *, seed: int, dt: Any, target: str = "cython",
 
 
 def finish_device(info: dict[str, Any], quiet: bool = True) -> None:
-    """Compile and run a standalone project (no-op for runtime)."""
+    """Compile and run a standalone project (no-op for runtime); progress unless ``quiet``."""
     if info["device"] != "cpp_standalone" or info["built"]:
         return
     import brian2
 
-    brian2.device.build(directory=str(info["build_dir"]), compile=True, run=True,
-                        with_output=not quiet)
+    from .progress import standalone_progress
+
+    with standalone_progress(not quiet):
+        brian2.device.build(directory=str(info["build_dir"]), compile=True, run=True,
+                            with_output=not quiet)
     info["built"] = True

@@ -23,6 +23,7 @@ from ..neurons.point import PointCellModel
 from ..world.inputs import merge_spike_trains, place_spike_trains, window_spike_trains
 from .checkpoints import LapCheckpoints
 from .devices import brian_device, finish_device
+from .progress import progress_report
 from .settings import SpikingConfig
 from .simulation import RandomStreams, SimulationOutput, WorldInputs
 
@@ -100,7 +101,7 @@ def simulate(config: SpikingConfig, *, level: str = "lif", seed: int = 1,
                       build_dir=build_dir) as info:
         circuit = build_circuit(config, level, seed, world, streams, checkpoints)
         network = Network(*circuit.objects(), name="ca3")
-        run_network(network, circuit, config, checkpoints, quiet=quiet)
+        run_network(network, circuit, config, checkpoints, quiet=quiet, device=device)
         finish_device(info, quiet=quiet)
         built = str(info["build_dir"]) if info["build_dir"] else None
         return collect_output(circuit, world, config, time.perf_counter() - started, built,
@@ -137,12 +138,18 @@ def build_circuit(config: SpikingConfig, level: str, seed: int, world: WorldInpu
 
 
 def run_network(network: Any, circuit: Any, config: SpikingConfig,
-                checkpoints: LapCheckpoints | None = None, *, quiet: bool = True) -> None:
-    """Run exploration then rest (or the checkpoints' blocks and rests)."""
+                checkpoints: LapCheckpoints | None = None, *, quiet: bool = True,
+                device: str = "runtime") -> None:
+    """Run exploration then rest (or the checkpoints' blocks and rests).
+
+    Progress goes to stderr (:mod:`.progress`): on the runtime device unless
+    ``quiet``; a standalone program always carries the report code and shows
+    it when run inside :func:`.progress.standalone_progress`.
+    """
     from brian2 import second
 
     sim = config.simulation
-    report = None if quiet else "text"
+    report = (progress_report(device) if device == "cpp_standalone" or not quiet else None)
     if checkpoints is not None:
         checkpoints.run(network, circuit, report=report, report_period=sim.report_period)
         return

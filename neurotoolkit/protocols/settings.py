@@ -58,12 +58,17 @@ class OfflineConfig(Section):
 
 @dataclass(frozen=True)
 class SimulationConfig(Section):
-    """Numerics: time step, Brian2 code-generation target, integration method."""
+    """Numerics: time step, Brian2 code-generation target, integration method.
+
+    ``report_period`` is the wall time between two progress lines of a long
+    simulation (:mod:`neurotoolkit.protocols.progress`).
+    """
 
     dt: object = qparam("0.1 ms", low=0, low_open=True)
     target: str = param("cython", choices=("cython", "numpy"))
     method: str = param("euler", choices=("euler", "rk2", "rk4", "exponential_euler"))
-    report_period: object = qparam("10 s", low=0, low_open=True)
+    report_period: object = qparam("4 s", low=0, low_open=True,
+                                   doc="wall time between progress lines")
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ from .exploration import (
     phase_gains,
     run_network,
 )
+from .progress import standalone_progress
 from .settings import SpikingConfig
 from .simulation import RandomStreams
 
@@ -160,7 +161,7 @@ class StandaloneSimulation:
             built = canonical_config(config)
             self.circuit = build_circuit(built, level, seed, self.world, streams, checkpoints)
             network = Network(*self.circuit.objects(), name="ca3")
-            run_network(network, self.circuit, built, checkpoints)
+            run_network(network, self.circuit, built, checkpoints, device="cpp_standalone")
             device.build(directory=str(self.build_dir), compile=True, run=False,
                          with_output=not quiet)
             self.build_s = time.perf_counter() - started
@@ -202,8 +203,11 @@ class StandaloneSimulation:
         if Path(results).is_absolute():  # Brian2 wants it relative to the project
             results = os.path.relpath(results, self.build_dir)
         started = time.perf_counter()
-        device.run(directory=str(self.build_dir), results_directory=str(results),
-                   with_output=not self.quiet, run_args=run_args)
+        label = Path(results).name.removeprefix("results_")
+        label = "" if label.isdigit() else label
+        with standalone_progress(not self.quiet, label=label):
+            device.run(directory=str(self.build_dir), results_directory=str(results),
+                       with_output=not self.quiet, run_args=run_args)
         return collect_output(self.circuit, self.world, config, time.perf_counter() - started,
                               str(self.build_dir), self.checkpoints)
 

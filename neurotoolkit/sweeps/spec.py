@@ -5,7 +5,7 @@ A sweep file is TOML::
     experiment = "consolidation"
     level = "lif"
     preset = "tiny"
-    device = "cpp_standalone"        # optional: "runtime" (default) or "cpp_standalone"
+    device = "cpp_standalone"        # optional: "auto" (default), "runtime" or "cpp_standalone"
     seeds = [1, 2, 3]
     description = "EE vs EE+IE"      # optional
     imports = ["mylab.experiments"]  # optional: modules that register more experiments
@@ -51,7 +51,8 @@ from pathlib import Path
 from typing import Any
 
 from ..config import ConfigError, flatten_dotted
-from ..results import DEVICES
+from ..protocols.devices import choose_device
+from ..results import DEVICE_CHOICES
 from ..runner import resolve_config
 
 __all__ = ["SweepError", "Point", "Sweep", "load_sweep", "parse_sweep", "point_id",
@@ -63,7 +64,8 @@ TOP_LEVEL_KEYS: dict[str, str] = {
     "level": "lif, dendritic or binary",
     "preset": "tiny, default or paper",
     "seeds": "list of non-negative integers; every point runs once per seed",
-    "device": "\"runtime\" (default) or \"cpp_standalone\"",
+    "device": "\"auto\" (default: compiled when a C++ compiler works and the points are "
+              "large enough), \"runtime\" or \"cpp_standalone\"",
     "description": "free text",
     "imports": "modules imported before anything runs (they may register experiments)",
     "grid": "table of dotted config keys to lists: every combination",
@@ -295,9 +297,9 @@ class _Checker:
         for key in ("experiment", "level", "preset", "device", "description"):
             if key in data and not isinstance(data[key], str):
                 raise self.error(None, key, f"expected text, got {data[key]!r}")
-        if data.get("device", "runtime") not in DEVICES:
+        if data.get("device", "auto") not in DEVICE_CHOICES:
             raise self.error(None, "device", f"{data['device']!r} is not one of "
-                                             f"{', '.join(map(repr, DEVICES))}")
+                                             f"{', '.join(map(repr, DEVICE_CHOICES))}")
         if not isinstance(data.get("nwb", False), bool):
             raise self.error(None, "nwb", f"expected true or false, got {data['nwb']!r}")
         imports = data.get("imports", [])
@@ -385,7 +387,7 @@ def parse_sweep(text: str, path: str | Path = "<sweep>") -> Sweep:
     imports = tuple(data.get("imports", []))
     _import_modules(checker, imports)
     experiment, level, preset = data["experiment"], data["level"], data["preset"]
-    device = data.get("device", "runtime")
+    requested_device = data.get("device", "auto")
     fixed_keys = [("set", k) for k in fixed]
 
     try:
@@ -393,9 +395,12 @@ def parse_sweep(text: str, path: str | Path = "<sweep>") -> Sweep:
     except ConfigError as err:
         raise checker.config_error(err, []) from err
     try:
-        resolve_config(experiment, level, preset, fixed)
+        base = resolve_config(experiment, level, preset, fixed)
     except ConfigError as err:
         raise checker.config_error(err, fixed_keys) from err
+    # "auto" is settled once for the whole sweep (from its fixed settings), so
+    # every point, its id and its build grouping name one device
+    device = choose_device(requested_device, base, level, experiment).device
     if device == "cpp_standalone" and level == "binary":
         raise checker.error(None, "device", "the binary level is numpy only; "
                                             "cpp_standalone is for the lif and dendritic levels")

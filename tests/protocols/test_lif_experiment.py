@@ -34,6 +34,7 @@ def test_run_directory_holds_everything(tiny_run):
     assert METRIC_KEYS <= set(metrics)
     provenance = json.loads((out / "provenance.json").read_text())
     assert provenance["seed"] == 3 and provenance["device"] == "runtime"
+    assert provenance["device_choice"].startswith("auto: ")  # tiny: too short to compile
     assert provenance["packages"]["brian2"]
 
 
@@ -96,11 +97,16 @@ def test_teacher_forced_cells_spike_with_their_inputs():
 
 
 @pytest.mark.slow
-def test_runtime_and_standalone_give_identical_spikes(tmp_path):
+def test_runtime_and_standalone_give_identical_spikes(tmp_path, capfd):
+    """Same spikes on both devices; each prints its progress (the standalone program itself)."""
     config = resolve_config("consolidation", "lif", "tiny",
                             {"track.n_laps": 1, "offline.duration": "1 s"})
-    runtime = simulate(config, seed=4, quiet=True, device="runtime")
-    standalone = simulate(config, seed=4, quiet=True, device="cpp_standalone",
+    total = config.online_duration_s + config.offline_duration_s
+    done = f"simulated {total:.1f} of {total:.1f} s (100%)"
+    runtime = simulate(config, seed=4, quiet=False, device="runtime")
+    assert done in capfd.readouterr().err
+    standalone = simulate(config, seed=4, quiet=False, device="cpp_standalone",
                           build_dir=str(tmp_path / "build"))
+    assert done in capfd.readouterr().err
     np.testing.assert_array_equal(runtime.spike_ids, standalone.spike_ids)
     np.testing.assert_allclose(runtime.spike_times, standalone.spike_times, atol=1e-9)
