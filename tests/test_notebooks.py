@@ -9,7 +9,6 @@ Python running the tests.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,8 @@ PATHS = sorted(NOTEBOOKS.glob("*.ipynb"))
 #: The subjects the notebook set must cover (one notebook each), by file-name stem.
 EXPECTED = ("01_quickstart", "02_three_levels", "03_binary_theory", "04_your_own_spikes",
             "05_sweeps", "06_eprop")
-#: Seconds one notebook may take on a loaded two-core machine.
+#: Seconds one notebook should take on a loaded two-core machine; a notebook
+#: that runs far longer is stopped (a hang, not a slow machine).
 BUDGET_S = 150
 
 
@@ -67,12 +67,9 @@ def test_notebook_runs(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPat
         # jupyter_client starts a "python" kernel on the interpreter running the tests
         resources={"metadata": {"path": str(tmp_path)}},
     )
-    started = time.perf_counter()
     client.execute()
-    elapsed = time.perf_counter() - started
     errors = [output for cell in book.cells if cell.cell_type == "code"
               for output in cell.get("outputs", []) if output.get("output_type") == "error"]
     assert not errors
-    assert elapsed < BUDGET_S, f"{path.name} took {elapsed:.0f} s (budget {BUDGET_S} s)"
     assert not list(tmp_path.iterdir()), \
         f"{path.name} wrote into its working folder: {sorted(p.name for p in tmp_path.iterdir())}"

@@ -303,6 +303,26 @@ class CA3Circuit:
         values[(self.groups["pyramidal"].name, "noise_onset")] = t_offline
         return values
 
+    def enter_phase(self, phase: str) -> None:
+        """Switch on only the code objects that ``phase`` (``"explore"`` or ``"rest"``) uses.
+
+        The offline noise runs only at rest (its gain is zero while
+        exploring) and the learning rules' postsynaptic updates only while
+        exploring (learning is off at rest), so neither costs a step in the
+        other phase.  Call it before each ``Network.run``: Brian2 runs only
+        the active objects, on the runtime device and in a standalone program
+        alike (these switches are part of the compiled structure, not
+        run-time values).
+        """
+        if phase not in ("explore", "rest"):
+            raise ValueError(f"unknown phase {phase!r}")
+        resting = phase == "rest"
+        self.inputs["noise"].active = resting
+        for name in ("EE", "IE", "EI"):
+            for pathway in self.synapses[name]._pathways:
+                if pathway.prepost == "post":
+                    pathway.active = not resting
+
     def run_args(self, values: Mapping[tuple[str, str], Any]) -> dict[Any, Any]:
         """The same values as standalone ``run_args`` (variable views to values)."""
         from brian2 import Quantity

@@ -122,8 +122,10 @@ class LapCheckpoints:
                                                      self.rest_windows_s(), strict=True)):
             if k:
                 circuit.apply(never)
+            circuit.enter_phase("explore")
             network.run((b1 - b0) * second, **kwargs)
             circuit.apply(circuit.switch_values(r0 * second))
+            circuit.enter_phase("rest")
             network.run((r1 - r0) * second, **kwargs)
 
     def checkpoint_output(self, output: SimulationOutput, index: int) -> SimulationOutput:

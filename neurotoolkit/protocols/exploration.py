@@ -153,10 +153,15 @@ def run_network(network: Any, circuit: Any, config: SpikingConfig,
     if checkpoints is not None:
         checkpoints.run(network, circuit, report=report, report_period=sim.report_period)
         return
-    # one run: exploration (inputs, learning) until t_offline, then rest
-    # (inputs ended, learning off, noise on); see circuits.ca3.PHASE_GAINS
-    network.run((config.online_duration_s + config.offline_duration_s) * second,
-                report=report, report_period=sim.report_period)
+    # exploration (inputs, learning) until t_offline, then rest (inputs ended,
+    # learning off, noise on): gains and learning switch with time inside the
+    # circuit (circuits.ca3.PHASE_GAINS), the code each phase needs between runs
+    circuit.enter_phase("explore")
+    network.run(config.online_duration_s * second, report=report,
+                report_period=sim.report_period)
+    circuit.enter_phase("rest")
+    network.run(config.offline_duration_s * second, report=report,
+                report_period=sim.report_period)
 
 
 def collect_output(circuit: Any, world: WorldInputs, config: SpikingConfig, wall_s: float,
