@@ -535,11 +535,12 @@ def build_ca3_circuit(
             """
             transmit = (target_model.on_pre(pathway, "gain * (w_scale * w * resources + w_static)")
                         + "\nresources = resources * (1 - depression_utilisation)")
+        # a delay given here is one scalar for the pathway; set after connect
+        # it would be an array with one (equal) value per synapse
         s = Synapses(source, target, model, on_pre=transmit + "\n" + code.on_pre,
-                     on_post=code.on_post, name=name, namespace={})
+                     on_post=code.on_post, name=name, namespace={}, delay={"pre": delay})
         i, j = random_connectivity(source.N, target.N, p, rng, allow_self)
         s.connect(i=i, j=j)
-        s.pre.delay = delay
         return s
 
     synapses["EE"] = plastic_synapses(
@@ -556,10 +557,9 @@ def build_ca3_circuit(
                         p: float, allow_self: bool, delay: Any) -> Any:
         s = Synapses(source, target, PHASE_GAINS + "w_syn : siemens (shared, constant)",
                      on_pre=target_model.on_pre(pathway, "gain * w_syn"), name=name,
-                     namespace={})
+                     namespace={}, delay={"pre": delay})
         i, j = random_connectivity(source.N, target.N, p, rng, allow_self)
         s.connect(i=i, j=j)
-        s.delay = delay
         return s
 
     synapses["basket_to_pyramidal"] = static_synapses(
