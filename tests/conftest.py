@@ -35,3 +35,14 @@ def group_members():
     from neurotoolkit.processes import process_group_members
 
     return process_group_members
+
+
+def pytest_collection_modifyitems(config, items):
+    """Modules with slow tests first, the rest in their usual order.
+
+    With the suite spread over cores (pytest-xdist, whole modules per
+    worker), the long multi-seed modules then start at once instead of
+    holding one core alone at the end.
+    """
+    slow = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow)  # stable: order within kept

@@ -31,7 +31,8 @@ How plasticity is driven online (``mode``):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -415,6 +416,32 @@ def _to_brian_seconds(value: float) -> Any:
     return value * second
 
 
+@contextmanager
+def _binomial_named(name: str) -> Iterator[None]:
+    """PoissonInputs created inside sample from a binomial function called ``name``.
+
+    Brian2 names a PoissonInput's sampling function ``poissoninput_binomial``
+    plus a number that counts the functions still alive, and its own caches
+    keep earlier ones alive: the same circuit built twice in one process would
+    get generated code that differs in that name, and a cached standalone
+    build of its structure would be recompiled.  A fixed name keeps the
+    sources, and the cache, stable.
+    """
+    from brian2.input import poissoninput
+
+    original = poissoninput.BinomialFunction
+
+    def named(n: Any, p: Any, *args: Any, **kwargs: Any) -> Any:
+        kwargs["name"] = name
+        return original(n, p, *args, **kwargs)
+
+    poissoninput.BinomialFunction = named
+    try:
+        yield
+    finally:
+        poissoninput.BinomialFunction = original
+
+
 def build_ca3_circuit(
     network: NetworkConfig,
     plasticity: Any,
@@ -574,9 +601,10 @@ def build_ca3_circuit(
 
     # --- offline noise: mossy-fibre-like Poisson input, gated by noise_gain ------------
     variable, factor = pyramidal_model.noise_target()
-    inputs["noise"] = PoissonInput(groups["pyramidal"], variable, 1,
-                                   noise_rate if noise_rate is not None else 15 * Hz,
-                                   weight=f"noise_gain * {factor} * w_noise")
+    with _binomial_named("noise_binomial"):
+        inputs["noise"] = PoissonInput(groups["pyramidal"], variable, 1,
+                                       noise_rate if noise_rate is not None else 15 * Hz,
+                                       weight=f"noise_gain * {factor} * w_noise")
 
     monitors = {
         "pyramidal": SpikeMonitor(groups["pyramidal"], name="pyramidal_spikes"),

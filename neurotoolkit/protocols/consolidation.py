@@ -19,6 +19,7 @@ from .exploration import simulate, to_recording
 from .metrics import detect_offline, replay_metrics
 from .settings import SpikingConfig
 from .simulation import RandomStreams, SimulationOutput
+from .standalone import StandaloneSimulation
 
 __all__ = ["run_consolidation", "analyse_simulation", "cue_centre_cm"]
 
@@ -43,7 +44,10 @@ def run_consolidation(config: SpikingConfig, *, level: str = "lif", seed: int = 
     seed : int
         Seeds everything (same seed and device: identical spikes).
     device : {"runtime", "cpp_standalone"}
-        Brian2 device.
+        Brian2 device.  The standalone program is cached by network
+        structure (:class:`~neurotoolkit.protocols.standalone.StandaloneSimulation`):
+        a later run of the same structure, whatever its parameter values,
+        compiles nothing.
     workdir : Path, optional
         The run directory being written (unused; files are written by the runner).
     quiet : bool
@@ -56,7 +60,11 @@ def run_consolidation(config: SpikingConfig, *, level: str = "lif", seed: int = 
         ``events.csv``; the runner draws the run figure
         (:func:`neurotoolkit.plotting.run.run_figures`).
     """
-    output = simulate(config, level=level, seed=seed, device=device, quiet=quiet)
+    if device == "cpp_standalone":  # compiled once per structure, cached for later runs
+        with StandaloneSimulation(config, level=level, seed=seed, quiet=quiet) as simulation:
+            output = simulation.run(config)
+    else:
+        output = simulate(config, level=level, seed=seed, device=device, quiet=quiet)
     return analyse_simulation(output, config, level=level, seed=seed, device=device)
 
 

@@ -18,6 +18,7 @@ Everything else (sizes, seed, cue placement, track, durations, equations) is
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -149,6 +150,11 @@ class StandaloneSimulation:
         self._lock = build_lock(self.build_dir.with_name(self.build_dir.name + ".lock"))
         self._lock.__enter__()
         try:
+            # Brian2 names code objects after the live objects: collect the
+            # circuits of earlier simulations first, so that this build's
+            # sources carry the same names as a cached build of the structure
+            # (otherwise a rerun in the same process recompiles everything)
+            gc.collect()
             streams = RandomStreams.from_seed(seed)
             self.world = make_world_inputs(config, streams)
             sim = config.simulation

@@ -97,16 +97,34 @@ def test_teacher_forced_cells_spike_with_their_inputs():
 
 
 @pytest.mark.slow
-def test_runtime_and_standalone_give_identical_spikes(tmp_path, capfd):
-    """Same spikes on both devices; each prints its progress (the standalone program itself)."""
+def test_runtime_and_standalone_give_identical_spikes(tmp_path, monkeypatch, capfd):
+    """Same spikes on both devices; each prints its progress (the standalone program itself).
+
+    A compiled run is cached by structure: a second run with other parameter
+    values (another pathway set) reruns the same program, compiling nothing.
+    """
+    from neurotoolkit.protocols.consolidation import run_consolidation
+
+    builds = tmp_path / "builds"
+    monkeypatch.setenv("NEUROTOOLKIT_BUILD_DIR", str(builds))  # a cold, private cache
     config = resolve_config("consolidation", "lif", "tiny",
                             {"track.n_laps": 1, "offline.duration": "1 s"})
     total = config.online_duration_s + config.offline_duration_s
     done = f"simulated {total:.1f} of {total:.1f} s (100%)"
+    standalone = run_consolidation(config, seed=4, device="cpp_standalone", quiet=False)
+    assert done in capfd.readouterr().err
+    (build,) = [d for d in builds.iterdir() if d.is_dir()]
+    compiled = (build / "main").stat().st_mtime_ns
+    other = run_consolidation(config.with_overrides({"plasticity.pathways": "EE"}), seed=4,
+                              device="cpp_standalone", quiet=True)
+    assert (build / "main").stat().st_mtime_ns == compiled
+    assert [d for d in builds.iterdir() if d.is_dir()] == [build]
+    assert other.metrics["w_ie_cue_mean"] != standalone.metrics["w_ie_cue_mean"]
+
     runtime = simulate(config, seed=4, quiet=False, device="runtime")
     assert done in capfd.readouterr().err
-    standalone = simulate(config, seed=4, quiet=False, device="cpp_standalone",
-                          build_dir=str(tmp_path / "build"))
-    assert done in capfd.readouterr().err
-    np.testing.assert_array_equal(runtime.spike_ids, standalone.spike_ids)
-    np.testing.assert_allclose(runtime.spike_times, standalone.spike_times, atol=1e-9)
+    rec = standalone.recording
+    order = np.lexsort((runtime.spike_ids, runtime.spike_times))
+    again = np.lexsort((rec.spike_ids, rec.spike_times))
+    np.testing.assert_array_equal(runtime.spike_ids[order], rec.spike_ids[again])
+    np.testing.assert_allclose(runtime.spike_times[order], rec.spike_times[again], atol=1e-9)

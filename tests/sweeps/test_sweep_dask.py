@@ -52,6 +52,7 @@ seeds = [2]
 
 [set]
 "track.n_laps" = 1
+"track.length" = "100 cm"
 "offline.duration" = "0.5 s"
 """
 
