@@ -27,7 +27,7 @@ from .protocols.consolidation import run_consolidation
 from .protocols.devices import choose_device
 from .protocols.settings import SpikingConfig
 from .protocols.standalone import StandaloneSimulation, side_by_side
-from .results import SUMMARY_KEYS
+from .results import SUMMARY_KEYS, RunResult
 from .runner import finish_run, resolve_config, write_run
 
 __all__ = ["run_demo"]
@@ -115,14 +115,7 @@ def _run_one(simulation: StandaloneSimulation, config: SpikingConfig, pathways: 
     """Run one pathway set on the compiled program, analyse it, write its directory."""
     started = time.perf_counter()
     _, result = run_pathway_set(simulation, config, pathways, level="lif", seed=seed)
-    result = finish_run(result, "consolidation", "lif", seed=seed, config=result.config,
-                        started=started)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    mark_run_folder(run_dir)
-    write_run(result, run_dir, {"experiment": "consolidation", "level": "lif",
-                                "preset": preset, "seed": seed, "device": "cpp_standalone",
-                                "overrides": {"plasticity.pathways": pathways}}, nwb=nwb)
-    return dict(result.metrics)
+    return _write_one(result, run_dir, preset, seed, "cpp_standalone", started, nwb)
 
 
 def _run_one_runtime(config: SpikingConfig, pathways: str, run_dir: Path, preset: str,
@@ -131,13 +124,22 @@ def _run_one_runtime(config: SpikingConfig, pathways: str, run_dir: Path, preset
     started = time.perf_counter()
     variant = config.with_overrides({"plasticity.pathways": pathways})
     result = run_consolidation(variant, level="lif", seed=seed, device="runtime", quiet=quiet)
-    result = finish_run(result, "consolidation", "lif", seed=seed, config=variant,
+    result.config = variant
+    return _write_one(result, run_dir, preset, seed, "runtime", started, nwb)
+
+
+def _write_one(result: RunResult, run_dir: Path, preset: str, seed: int, device: str,
+               started: float, nwb: bool) -> dict:
+    """Finish one pathway set's run (figures) and write its directory; return its metrics."""
+    config = result.config
+    result = finish_run(result, "consolidation", "lif", seed=seed, config=config,
                         started=started)
     run_dir.mkdir(parents=True, exist_ok=True)
     mark_run_folder(run_dir)
     write_run(result, run_dir, {"experiment": "consolidation", "level": "lif",
-                                "preset": preset, "seed": seed, "device": "runtime",
-                                "overrides": {"plasticity.pathways": pathways}}, nwb=nwb)
+                                "preset": preset, "seed": seed, "device": device,
+                                "overrides": {"plasticity.pathways":
+                                              config.plasticity.pathways}}, nwb=nwb)
     return dict(result.metrics)
 
 
