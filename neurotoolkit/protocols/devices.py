@@ -32,6 +32,9 @@ __all__ = ["brian_device", "finish_device", "standalone_build_root", "build_lock
 #: steps (20 s simulated at 0.1 ms) on, the compiled program finishes first.
 AUTO_MIN_STEPS = 200_000
 
+#: Experiments whose length :func:`simulated_steps` estimates (the CA3 circuit's).
+_SIZED_EXPERIMENTS = ("consolidation", "convergence")
+
 
 @dataclass(frozen=True)
 class DeviceChoice:
@@ -127,7 +130,7 @@ def choose_device(requested: str, config: Any = None, level: str = "lif",
         return DeviceChoice("runtime", "auto", "auto: the binary level runs in numpy")
     if not compiler_available():
         return DeviceChoice("runtime", "auto", "auto: no working C++ compiler found")
-    if config is None or not hasattr(config, "network"):  # e-prop: no size estimate
+    if config is None or experiment not in _SIZED_EXPERIMENTS:  # e-prop: no size estimate
         return DeviceChoice("runtime", "auto", "auto: no size estimate for this experiment")
     steps = simulated_steps(config, experiment)
     if steps < AUTO_MIN_STEPS:

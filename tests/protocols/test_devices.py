@@ -54,10 +54,13 @@ def test_auto_counts_every_rest_of_a_convergence_run():
     assert simulated_steps(config, "convergence") > simulated_steps(config)
 
 
-def test_the_binary_level_has_no_device(compiler):
+def test_the_binary_level_has_no_device_and_e_prop_stays_on_runtime(compiler):
     compiler(True)
     config = resolve_config("consolidation", "binary", "tiny")
     assert choose_device("auto", config, "binary").device == "runtime"
+    eprop = resolve_config("eprop-pattern", "lif", "tiny")
+    choice = choose_device("auto", eprop, "lif", "eprop-pattern")
+    assert choice.device == "runtime" and "no size estimate" in choice.reason
 
 
 def test_the_compiler_probe_answers():
