@@ -128,14 +128,14 @@ def choose_device(requested: str, config: Any = None, level: str = "lif",
         raise ValueError(f"unknown device {requested!r}")
     if level == "binary":
         return DeviceChoice("runtime", "auto", "auto: the binary level runs in numpy")
-    if not compiler_available():
-        return DeviceChoice("runtime", "auto", "auto: no working C++ compiler found")
     if config is None or experiment not in _SIZED_EXPERIMENTS:  # e-prop: no size estimate
         return DeviceChoice("runtime", "auto", "auto: no size estimate for this experiment")
     steps = simulated_steps(config, experiment)
-    if steps < AUTO_MIN_STEPS:
+    if steps < AUTO_MIN_STEPS:  # decided before probing the compiler (which compiles)
         return DeviceChoice("runtime", "auto", f"auto: {steps:,} time steps, too short to "
                                                f"pay for a compiled build")
+    if not compiler_available():
+        return DeviceChoice("runtime", "auto", "auto: no working C++ compiler found")
     return DeviceChoice("cpp_standalone", "auto",
                         f"auto: C++ compiler found, {steps:,} time steps")
 
