@@ -7,7 +7,7 @@ the same machine load, and reports for each
 - wall seconds of one short exploration + rest simulation,
 - cost per neuron per simulated second (wall seconds / cells / simulated s),
 
-and the dendritic / point ratio of that cost (the aim is at most 4x).
+and the dendritic / point ratio of that cost (the aim is at most 3x).
 ``--standalone`` adds the dendritic network under cpp_standalone (the
 compilation reported apart from the run).
 
@@ -63,10 +63,15 @@ def main(argv: list[str] | None = None) -> int:
     # the point-neuron network of the same size, inputs and connectivity
     network = dendritic.network.to_dict()
     point_overrides = dict(overrides)
-    for key in ("n_pyramidal", "place_fraction", "cue_fraction", "n_interneurons",
-                "n_basket"):
+    for key in ("n_pyramidal", "place_fraction", "cue_fraction", "cue_place_fields",
+                "n_interneurons", "n_basket"):
         point_overrides[f"network.{key}"] = network[key]
-    point_overrides["network.connection_probability.ee"] = network["connection_probability"]["ee"]
+    for section in ("track", "cue", "inputs"):  # the same world
+        for key, value in getattr(dendritic, section).to_dict().items():
+            point_overrides.setdefault(f"{section}.{key}", value)
+    for section in ("connection_probability", "ee_connectivity"):
+        for key, value in network[section].items():
+            point_overrides[f"network.{section}.{key}"] = value
     point = resolve_config("consolidation", "lif", "default", point_overrides)
 
     rows = []
@@ -88,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{r['build_s']:>8.1f} {r['wall_s']:>7.1f} {r['us_per_neuron_per_sim_s']:>16.1f}")
     ratio = rows[1]["us_per_neuron_per_sim_s"] / rows[0]["us_per_neuron_per_sim_s"]
     print(f"dendritic / point cost per neuron per simulated second (runtime): {ratio:.2f}x "
-          f"(aim <= 4x)")
+          f"(aim <= 3x)")
     if args.json:
         with open(args.json, "w") as handle:
             json.dump({"rows": rows, "ratio": ratio}, handle, indent=1)

@@ -12,7 +12,10 @@ Populations (Liao et al. 2024, after Ecker et al. 2022):
 Pathways and their default connection probabilities: E->E 0.1, I->E 0.25,
 E->I 0.1 (plastic interneurons), basket->pyramidal 0.25, pyramidal->basket 0.1,
 basket->basket 0.25.  Connectivity is drawn in numpy from the run's seed, so it
-is the same on every Brian2 device.
+is the same on every Brian2 device.  E->E connectivity is Erdos-Renyi by
+default; ``ee_connectivity.rule = "place_distance"`` draws it instead from the
+distance between place-field positions (the rule of the authors' biophysical
+model, :class:`EEConnectivity`).
 
 The builder returns the Brian2 objects in a :class:`CA3Circuit`; the protocol
 adds them to an explicit ``Network``.  The cell model is a choice
@@ -46,11 +49,13 @@ __all__ = [
     "StaticWeights",
     "ShortTermDepression",
     "Delays",
+    "EEConnectivity",
     "NetworkConfig",
     "CellLayout",
     "CA3Circuit",
     "make_layout",
     "random_connectivity",
+    "place_distance_connectivity",
     "parameter_values",
     "SYNAPSE_NAMES",
     "build_ca3_circuit",
@@ -118,21 +123,60 @@ class ShortTermDepression(Section):
 
 
 @dataclass(frozen=True)
+class EEConnectivity(Section):
+    """How pyramidal -> pyramidal connections are drawn.
+
+    Attributes
+    ----------
+    rule : {"random", "place_distance"}
+        ``"random"``: each pair connects with probability
+        ``connection_probability.ee``.  ``"place_distance"``: each pyramidal
+        cell draws ``convergence`` distinct presynaptic partners, a partner
+        at position distance ``d`` with probability proportional to
+        ``exp(-d**2 / length_scale**2)`` (the authors' biophysical model:
+        ``exp(-d**2 / 0.0125)`` in track units, i.e. ``length_scale`` = 0.112
+        track lengths, 22.4 cm on a 200 cm track; convergence about 20).
+    convergence : int
+        Presynaptic partners per cell (``"place_distance"`` only).
+    length_scale : Quantity
+        Distance scale of the connection probability (``"place_distance"`` only).
+    cue_source_scale : float
+        Transmission of E->E synapses whose presynaptic cell is a cue cell is
+        multiplied by this (0.3 in the authors' biophysical model); 1 leaves
+        every synapse alike.
+    """
+
+    rule: str = param("random", choices=("random", "place_distance"))
+    convergence: int = param(20, low=1, doc="presynaptic partners per cell (place_distance)")
+    length_scale: object = qparam("22.4 cm", low=0, low_open=True,
+                                  doc="distance scale of the probability (place_distance)")
+    cue_source_scale: float = param(1.0, low=0.0, doc="E->E transmission from cue cells")
+
+
+@dataclass(frozen=True)
 class NetworkConfig(Section):
     """Sizes, connectivity and static weights of the CA3 circuit.
 
     Published reference scale: 9000 pyramidal cells (half place cells, 450 cue
     cells, i.e. 10% of place cells), 100 plastic interneurons (half cue-tuned),
     100 basket cells.
+
+    ``cue_place_fields = False`` makes cue cells a class of their own (as in
+    the authors' biophysical model, where lateral-entorhinal cue inputs reach
+    cue cells only and mossy-fibre and grid inputs reach place cells only):
+    cue cells then get no place input and have no field centre (so
+    place-distance E->E connectivity draws their partners uniformly).
     """
 
     n_pyramidal: int = param(2000, low=1)
     place_fraction: float = param(0.5, low=0.0, high=1.0)
     cue_fraction: float = param(0.1, low=0.0, high=1.0, doc="fraction of place cells")
+    cue_place_fields: bool = param(True, doc="cue cells also receive place input")
     n_interneurons: int = param(100, low=1)
     cue_interneuron_fraction: float = param(0.5, low=0.0, high=1.0)
     n_basket: int = param(100, low=1)
     connection_probability: ConnectionProbabilities = section(ConnectionProbabilities)
+    ee_connectivity: EEConnectivity = section(EEConnectivity)
     weights: StaticWeights = section(StaticWeights)
     delays: Delays = section(Delays)
     ee_depression: ShortTermDepression = section(ShortTermDepression)
@@ -166,7 +210,8 @@ class CellLayout:
     pyramidal_labels : ndarray of str
         ``"place"``, ``"cue"`` or ``"pyramidal"`` per pyramidal cell.
     pyramidal_centres_cm : ndarray
-        Place-field centre per pyramidal cell (``nan`` for non-place cells).
+        Place-field centre per pyramidal cell (``nan`` for non-place cells,
+        and for cue cells without place input).
     interneuron_labels : ndarray of str
         ``"interneuron_cue"`` or ``"interneuron_place"``.
     interneuron_centres_cm : ndarray
@@ -210,7 +255,9 @@ def make_layout(network: NetworkConfig, track_length_cm: float,
 
     Place cells are a random subset of pyramidal cells with centres drawn
     uniformly along the track; cue cells are a random subset of place cells;
-    place-tuned interneurons have evenly spaced centres.
+    place-tuned interneurons have evenly spaced centres.  Without
+    ``network.cue_place_fields`` cue cells have no field centre (``nan``; the
+    random draws are the same either way).
     """
     n = network.n_pyramidal
     labels = np.full(n, "pyramidal", dtype="<U20")
@@ -220,6 +267,8 @@ def make_layout(network: NetworkConfig, track_length_cm: float,
     centres[place] = rng.uniform(0.0, track_length_cm, size=place.size)
     cue = rng.choice(place, size=network.n_cue, replace=False)
     labels[cue] = "cue"
+    if not network.cue_place_fields:
+        centres[cue] = np.nan
 
     n_int, n_cue_int = network.n_interneurons, network.n_cue_interneurons
     int_labels = np.array(["interneuron_cue"] * n_cue_int
@@ -258,6 +307,68 @@ def random_connectivity(n_pre: int, n_post: int, p: float, rng: np.random.Genera
         pre.append(i + start)
         post.append(j)
     return np.concatenate(pre).astype(np.int32), np.concatenate(post).astype(np.int32)
+
+
+def place_distance_connectivity(positions_cm: np.ndarray, convergence: int,
+                                length_scale_cm: float, track_length_cm: float,
+                                rng: np.random.Generator, *, circular: bool = False
+                                ) -> tuple[np.ndarray, np.ndarray]:
+    """Recurrent connectivity that falls off with place-field distance.
+
+    Each cell ``j`` draws ``min(convergence, n - 1)`` distinct presynaptic
+    partners ``i != j``, with probability proportional to
+    ``exp(-d_ij**2 / length_scale**2)`` where ``d_ij`` is the distance between
+    their place-field centres (around the track when ``circular``).  A cell
+    without a field (``nan``: a cue cell or a non-place cell) draws its
+    partners uniformly and, as a partner, has the mean affinity of the cells
+    with a field.
+
+    Parameters
+    ----------
+    positions_cm : ndarray, shape (n,)
+        Place-field centre of each cell (``nan``: none).
+    convergence : int
+        Presynaptic partners per cell.
+    length_scale_cm : float
+        Distance scale of the connection probability.
+    track_length_cm : float
+        Track length (for circular distances).
+    rng : numpy.random.Generator
+        Draws the partners.
+    circular : bool
+        Distances wrap around the track.
+
+    Returns
+    -------
+    i, j : ndarray of int
+        Presynaptic and postsynaptic indices, sorted by ``i`` then ``j``.
+    """
+    x = np.asarray(positions_cm, dtype=float)
+    n = x.size
+    k = min(int(convergence), n - 1)
+    if k <= 0:
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32)
+    pre = []
+    for j in range(n):
+        d = np.abs(x - x[j])
+        if circular:
+            d = np.minimum(d, track_length_cm - d)
+        affinity = np.exp(-(d / length_scale_cm) ** 2)
+        if np.isnan(x[j]):
+            affinity = np.ones(n)
+        else:
+            missing = np.isnan(affinity)
+            if missing.any():
+                affinity[missing] = affinity[~missing].mean() if (~missing).any() else 1.0
+        affinity[j] = 0.0
+        # Gumbel top-k: k draws without replacement, probabilities ~ affinity
+        with np.errstate(divide="ignore"):
+            keys = np.log(affinity) - np.log(-np.log(rng.random(n)))
+        pre.append(np.argpartition(-keys, k - 1)[:k])
+    i = np.concatenate(pre)
+    j = np.repeat(np.arange(n), k)
+    order = np.lexsort((j, i))
+    return i[order].astype(np.int32), j[order].astype(np.int32)
 
 
 @dataclass
@@ -459,6 +570,8 @@ def build_ca3_circuit(
     method: str = "euler",
     gains: Mapping[str, Mapping[str, float]] | None = None,
     t_offline: Any = None,
+    track_length_cm: float | None = None,
+    circular: bool = False,
 ) -> CA3Circuit:
     """Build the CA3 circuit's Brian2 objects.
 
@@ -493,6 +606,11 @@ def build_ca3_circuit(
     t_offline : Quantity, optional
         End of exploration: learning stops, the noise starts and every
         pathway switches to its offline gain.
+    track_length_cm : float, optional
+        Track length; needed for ``network.ee_connectivity.rule =
+        "place_distance"`` on a circular track.
+    circular : bool
+        Whether the track is circular (position distances wrap around).
 
     Returns
     -------
@@ -545,8 +663,13 @@ def build_ca3_circuit(
         synapses[key] = s
 
     # --- learning pathways: transmission and learning in one pathway each -------------
+    ee_rule = network.ee_connectivity
+    # a per-synapse factor only when it differs from one, so other circuits keep their code
+    source_scaled = ee_rule.cue_source_scale != 1.0
+
     def plastic_synapses(name: str, source: Any, target: Any, target_model: Any, pathway: str,
-                         p: float, allow_self: bool, delay: Any) -> Any:
+                         p: float, allow_self: bool, delay: Any,
+                         connectivity: tuple[np.ndarray, np.ndarray] | None = None) -> Any:
         rule = plasticity.rule(name)
         code = rule.code(switch=LEARNING_SWITCH)
         model = code.model + PHASE_GAINS + """
@@ -560,19 +683,35 @@ def build_ca3_circuit(
             depression_utilisation : 1 (shared, constant)
             depression_recovery : second (shared, constant)
             """
-            transmit = (target_model.on_pre(pathway, "gain * (w_scale * w * resources + w_static)")
+            learned = "w_scale * w * resources"
+            if source_scaled:  # EEConnectivity.cue_source_scale
+                model += "\nw_source : 1 (constant)"
+                learned = "w_source * " + learned
+            transmit = (target_model.on_pre(pathway, f"gain * ({learned} + w_static)")
                         + "\nresources = resources * (1 - depression_utilisation)")
         # a delay given here is one scalar for the pathway; set after connect
         # it would be an array with one (equal) value per synapse
         s = Synapses(source, target, model, on_pre=transmit + "\n" + code.on_pre,
                      on_post=code.on_post, name=name, namespace={}, delay={"pre": delay})
-        i, j = random_connectivity(source.N, target.N, p, rng, allow_self)
+        i, j = (connectivity if connectivity is not None
+                else random_connectivity(source.N, target.N, p, rng, allow_self))
         s.connect(i=i, j=j)
+        if name == "EE" and source_scaled:
+            s.w_source = np.where(np.isin(i, layout.cue_cells), ee_rule.cue_source_scale, 1.0)
         return s
 
+    ee_connectivity = None
+    if ee_rule.rule == "place_distance":
+        if circular and track_length_cm is None:
+            raise ConfigError("network.ee_connectivity.rule",
+                              "place_distance on a circular track needs track_length_cm")
+        ee_connectivity = place_distance_connectivity(
+            layout.pyramidal_centres_cm, ee_rule.convergence, magnitude(ee_rule.length_scale, "cm"),
+            track_length_cm if track_length_cm is not None else np.inf, rng, circular=circular)
     synapses["EE"] = plastic_synapses(
         "EE", groups["pyramidal"], groups["pyramidal"], pyramidal_model, "recurrent",
-        probability.ee if n_pyr > 1 else 0.0, False, delays.pyramidal_to_pyramidal)
+        probability.ee if n_pyr > 1 else 0.0, False, delays.pyramidal_to_pyramidal,
+        ee_connectivity)
     synapses["IE"] = plastic_synapses(
         "IE", groups["interneurons"], groups["pyramidal"], pyramidal_model, "inhibition",
         probability.ie, True, delays.interneuron_to_pyramidal)

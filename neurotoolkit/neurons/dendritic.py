@@ -53,7 +53,12 @@ currents, dSpike currents and events); this wrapper then
   triggered ``spike_width`` after each spike, instead of Dendrify's extra
   ``Synapses`` object (which fails under ``cpp_standalone``); the dSpike
   events of all dendrites and the second reset share that one event, so a
-  pyramidal group adds two code objects per time step, not eight.
+  pyramidal group adds two code objects per time step, not eight;
+- integrates the compartments with exponential Euler by default
+  (:class:`DendriticConfig`, ``method``): forward Euler, which Dendrify's
+  examples use, diverges once a compartment's conductance passes ``2 C / dt``
+  (:func:`euler_stability_limit`), as strong learned somatic inhibition
+  under synchronous interneuron volleys does.
 
 References
 ----------
@@ -90,6 +95,7 @@ __all__ = [
     "pyramidal_cell_model",
     "basket_cell_model",
     "dendritic_cell_models",
+    "euler_stability_limit",
     "nmda_peak_norm",
     "conductance_matrix",
     "analytic_input_resistance",
@@ -297,16 +303,43 @@ class CompartmentalBasketCell(Section):
         _check_per_neuron(self, basket_parameter_values(self))
 
 
+#: Integration methods a dendritic group accepts.
+METHODS = ("exponential_euler", "euler", "rk2", "rk4")
+
+
 @dataclass(frozen=True)
 class DendriticConfig(Section):
     """The compartmental cells of the dendritic level.
 
     ``basket`` is used for every interneuron of the circuit (the plastic
     interneurons and the static basket cells).
+
+    ``method`` integrates the compartments (it replaces
+    ``simulation.method`` at this level).  Forward Euler is stable only while
+    every compartment's total conductance stays below ``2 C / dt``: 2 uS for
+    the 100 pF soma at 0.1 ms, which synchronous volleys onto strong learned
+    somatic GABA synapses (or dozens of saturated recurrent synapses on a
+    60 pF dendrite, limit 1.2 uS) exceed; the membrane then oscillates with
+    growing amplitude and every state variable of the cell turns ``nan``.
+    Exponential Euler integrates each membrane exactly for the conductances
+    of the step (the Mg block evaluated at the step's start), so it is stable
+    at any conductance.
     """
 
     pyramidal: CompartmentalPyramidalCell = section(CompartmentalPyramidalCell)
     basket: CompartmentalBasketCell = section(CompartmentalBasketCell)
+    method: str = param("exponential_euler", choices=METHODS,
+                        doc="integration method of the compartmental cells")
+
+
+def euler_stability_limit(capacitance: Any, dt: Any) -> float:
+    """Largest total conductance (nS) of a compartment that forward Euler integrates stably.
+
+    For ``C dV/dt = -g (V - E)`` forward Euler multiplies ``V - E`` by
+    ``1 - g dt / C`` each step, which grows in magnitude once
+    ``g > 2 C / dt``.
+    """
+    return 2.0 * magnitude(capacitance, "pF") / magnitude(dt, "ms")  # pF/ms = nS
 
 
 def _check_per_neuron(cell: Section, values: dict[str, Any]) -> None:
@@ -745,12 +778,15 @@ class DendriticCellModel:
 
     # -- building ----------------------------------------------------------
     def make_group(self, n: int, name: str, *, extra: str = "", teacher: bool = False,
-                   method: str = "euler") -> Any:
+                   method: str = "exponential_euler") -> Any:
         """A NeuronGroup of ``n`` cells at rest, parameters set.
 
         The group emits ``spike`` when the soma crosses threshold.  With
         ``teacher=True`` it has a flag ``teach`` that, once set by a synapse,
-        makes the cell spike at the next step (teacher forcing).
+        makes the cell spike at the next step (teacher forcing).  ``method``
+        integrates the compartments; forward Euler diverges once a
+        compartment's conductance exceeds :func:`euler_stability_limit`
+        (see :class:`DendriticConfig`).
         """
         from brian2 import NeuronGroup
 

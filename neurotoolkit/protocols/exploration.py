@@ -27,7 +27,7 @@ from .progress import progress_report
 from .settings import SpikingConfig
 from .simulation import RandomStreams, SimulationOutput, WorldInputs
 
-__all__ = ["make_world_inputs", "cell_models", "phase_gains", "simulate", "build_circuit",
+__all__ = ["make_world_inputs", "cell_models", "integration_method", "phase_gains", "simulate", "build_circuit",
            "run_network", "collect_output", "to_recording"]
 
 
@@ -132,9 +132,16 @@ def build_circuit(config: SpikingConfig, level: str, seed: int, world: WorldInpu
     circuit = build_ca3_circuit(
         config.network, config.plasticity, world.layout, pyramidal_model, interneuron_model,
         place, cue, interneurons, streams.connectivity, mode=config.online.mode,
-        noise_rate=config.offline.noise_rate, dt=sim.dt, method=sim.method,
-        gains=phase_gains(config), t_offline=t_offline)
+        noise_rate=config.offline.noise_rate, dt=sim.dt, method=integration_method(config, level),
+        gains=phase_gains(config), t_offline=t_offline,
+        track_length_cm=config.track.length_cm, circular=config.track.circular)
     return circuit
+
+
+def integration_method(config: SpikingConfig, level: str) -> str:
+    """The cells' integration method: ``dendritic.method`` for Dendrify cells, else
+    ``simulation.method``."""
+    return config.dendritic.method if level == "dendritic" else config.simulation.method
 
 
 def run_network(network: Any, circuit: Any, config: SpikingConfig,
@@ -240,7 +247,10 @@ def to_recording(output: SimulationOutput, config: SpikingConfig, *, level: str,
         order = np.lexsort((ids, times))
         times, ids = times[order], ids[order]
     position_times, positions = config.track.trajectory(dt_s=0.01)
-    latent = np.flatnonzero(np.isin(layout.pyramidal_labels, ("place", "cue")))
+    # the latent order holds the cells with a place field (cue cells without
+    # place input have none: network.cue_place_fields)
+    latent = np.flatnonzero(np.isin(layout.pyramidal_labels, ("place", "cue"))
+                            & np.isfinite(layout.pyramidal_centres_cm))
     latent = latent[np.argsort(layout.pyramidal_centres_cm[latent], kind="stable")]
     lap = config.track.lap_duration_s
     laps = np.column_stack([np.arange(config.track.n_laps) * lap,

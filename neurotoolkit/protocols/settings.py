@@ -61,7 +61,9 @@ class SimulationConfig(Section):
     """Numerics: time step, Brian2 code-generation target, integration method.
 
     ``report_period`` is the wall time between two progress lines of a long
-    simulation (:mod:`neurotoolkit.protocols.progress`).
+    simulation (:mod:`neurotoolkit.protocols.progress`).  ``method``
+    integrates the point-neuron cells; Dendrify cells use ``dendritic.method``
+    (:class:`~neurotoolkit.neurons.dendritic.DendriticConfig`).
     """
 
     dt: object = qparam("0.1 ms", low=0, low_open=True)

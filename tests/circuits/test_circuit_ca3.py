@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from neurotoolkit.circuits import NetworkConfig, make_layout, parameter_values, random_connectivity
-from neurotoolkit.circuits.ca3 import SYNAPSE_NAMES
+from neurotoolkit.circuits.ca3 import SYNAPSE_NAMES, place_distance_connectivity
 from neurotoolkit.config import ConfigError
 from neurotoolkit.neurons import PointCell, PointCellModel, basket_cell
 from neurotoolkit.plasticity import PlasticityConfig
@@ -35,6 +35,53 @@ def test_random_connectivity_has_binomial_statistics():
     assert np.unique(i.astype(np.int64) * n + j).size == i.size  # no duplicate synapses
     i2, j2 = random_connectivity(n, n, p, np.random.default_rng(1), allow_self=False)
     np.testing.assert_array_equal(i, i2)  # same seed, same connectivity
+
+
+def test_place_distance_connectivity_has_fixed_convergence_and_local_partners():
+    """Every cell gets exactly ``convergence`` distinct partners, mostly within a few scales.
+
+    With p ~ exp(-d^2 / l^2) on a uniform layout, a partner's distance is
+    half-normal with SD l / sqrt(2): its mean is l / sqrt(pi) = 12.6 cm for
+    l = 22.4 cm.  On a dense layout (about 110 cells within that reach)
+    drawing 20 without replacement widens it by about 1%; 4000 x 20 draws put
+    the sample mean within 1 cm (about 30 standard errors).
+    """
+    rng = np.random.default_rng(3)
+    n, k, scale, length = 4000, 20, 22.4, 2000.0  # long and dense: no edge effects
+    x = np.sort(rng.uniform(300.0, length - 300.0, n))
+    i, j = place_distance_connectivity(x, k, scale, length, np.random.default_rng(4))
+    assert np.all(np.bincount(j, minlength=n) == k)
+    assert not np.any(i == j)
+    assert np.unique(i.astype(np.int64) * n + j).size == i.size
+    # nearest partners win over uniform ones; a cell with no position draws uniformly
+    assert abs(np.abs(x[i] - x[j]).mean() - scale / np.sqrt(np.pi)) < 1.0
+    x[0] = np.nan
+    i, j = place_distance_connectivity(x, k, scale, length, np.random.default_rng(4))
+    assert np.sum(j == 0) == k
+    i2, j2 = place_distance_connectivity(x, k, scale, length, np.random.default_rng(4))
+    np.testing.assert_array_equal(i, i2)
+
+
+def test_cue_cells_without_place_fields_have_no_centre_and_the_same_draws():
+    network = NetworkConfig(n_pyramidal=300, place_fraction=1.0, cue_fraction=0.2)
+    routed = NetworkConfig(n_pyramidal=300, place_fraction=1.0, cue_fraction=0.2,
+                           cue_place_fields=False)
+    a = make_layout(network, 200.0, np.random.default_rng(5))
+    b = make_layout(routed, 200.0, np.random.default_rng(5))
+    cue = b.cue_cells
+    np.testing.assert_array_equal(a.cue_cells, cue)
+    assert np.isnan(b.pyramidal_centres_cm[cue]).all()
+    others = np.setdiff1d(np.arange(300), cue)
+    np.testing.assert_array_equal(b.pyramidal_centres_cm[others], a.pyramidal_centres_cm[others])
+
+
+def test_ee_connectivity_options_are_validated():
+    with pytest.raises(ConfigError, match="ee_connectivity.rule"):
+        NetworkConfig.from_dict({"ee_connectivity": {"rule": "ring"}})
+    with pytest.raises(ConfigError, match="length_scale"):
+        NetworkConfig.from_dict({"ee_connectivity": {"length_scale": "3 ms"}})
+    with pytest.raises(ConfigError, match="cue_source_scale"):
+        NetworkConfig.from_dict({"ee_connectivity": {"cue_source_scale": -1.0}})
 
 
 def test_too_few_place_cells_is_an_error():

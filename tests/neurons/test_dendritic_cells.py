@@ -20,6 +20,7 @@ from neurotoolkit.neurons.dendritic import (
     analytic_input_resistance,
     analytic_transfer_ratio,
     basket_cell_model,
+    euler_stability_limit,
     pyramidal_cell_model,
 )
 
@@ -331,3 +332,28 @@ def test_runs_under_cpp_standalone_like_runtime(tmp_path):
     np.testing.assert_allclose(standalone[1], runtime[1], atol=1)
     # a higher threshold fires less
     assert standalone[2][2] < standalone[0][2]
+
+
+@pytest.mark.parametrize("method, stable", [("euler", False), ("exponential_euler", True)])
+def test_a_conductance_beyond_the_euler_limit_diverges_only_under_euler(method, stable):
+    """A somatic GABA conductance twice the Euler limit (2 C / dt = 2 uS).
+
+    The membrane must relax monotonically from -40 mV to the GABA reversal
+    (-70 mV, the resting potential): exponential Euler does; forward Euler
+    overshoots by a factor |1 - g dt / C| = 3 per step and leaves the range
+    of membrane potentials within a millisecond.
+    """
+    from brian2 import Network, StateMonitor, defaultclock, ms, mV, pF
+
+    defaultclock.dt = 0.1 * ms
+    limit = euler_stability_limit(100 * pF, 0.1 * ms)
+    assert limit == pytest.approx(2000.0)
+    model = pyramidal_cell_model()
+    group = model.make_group(1, "cell", method=method)
+    group.s_GABA_inh_soma = 2 * limit  # weights are in units of g_GABA = 1 nS
+    group.V_soma = -40 * mV
+    monitor = StateMonitor(group, "V_soma", record=0)
+    Network(group, monitor).run(1 * ms)
+    v = np.asarray(monitor.V_soma_[0]) * 1e3
+    inside = np.all(np.isfinite(v) & (v >= -70.5) & (v <= -39.9))
+    assert inside == stable

@@ -39,6 +39,32 @@ def test_dendritic_run_writes_the_same_metrics_as_the_lif_level(runs):
     assert m["w_ie_cue_mean"] > 0.9 or m["w_ie_place_mean"] > 0.9
 
 
+def test_cue_cells_are_driven_by_the_cue_alone_and_recurrence_follows_field_distance(runs):
+    """The tiny preset is wired like the default one (routed inputs, place-distance E->E)."""
+    _, dendritic, _ = runs
+    recording, config = dendritic.recording, dendritic.config
+    cue = recording.cells("cue")
+    assert cue.size and np.isnan(recording.field_centres[cue]).all()
+    assert not np.isin(recording.latent_order, cue).any()
+    # online, cue cells fire in the cue windows (their place input is the 0.1 Hz baseline)
+    online = recording.spike_times < recording.intervals["online"][0][1]
+    times = recording.spike_times[online & np.isin(recording.spike_ids, cue)]
+    windows = np.asarray(recording.intervals["cue"])
+    inside = ((times[:, None] >= windows[:, 0]) & (times[:, None] < windows[:, 1])).any(axis=1)
+    in_window = float(np.sum(windows[:, 1] - windows[:, 0]))
+    outside = recording.intervals["online"][0][1] - in_window
+    assert inside.sum() / in_window > 10 * (~inside).sum() / outside
+    # every pyramidal cell has the same number of E->E inputs, from near fields
+    i, j, _ = recording.weights["EE"]
+    n_pyramidal = config.network.n_pyramidal
+    assert np.all(np.bincount(j, minlength=n_pyramidal)
+                  == config.network.ee_connectivity.convergence)
+    centres = recording.field_centres
+    placed = np.isfinite(centres[i]) & np.isfinite(centres[j])
+    # uniform pairs on a 300 cm track are 100 cm apart on average
+    assert np.abs(centres[i] - centres[j])[placed].mean() < 50.0
+
+
 def test_same_seed_gives_identical_spikes():
     config = resolve_config("consolidation", "dendritic", "tiny", SHORT)
     a = simulate(config, level="dendritic", seed=4, quiet=True)
