@@ -37,12 +37,15 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..config import ConfigError, Section, magnitude, param, qparam, section
 from ..world.inputs import one_spike_per_step
+
+if TYPE_CHECKING:
+    from ..world.track import Track
 
 __all__ = [
     "ConnectionProbabilities",
@@ -310,15 +313,16 @@ def random_connectivity(n_pre: int, n_post: int, p: float, rng: np.random.Genera
 
 
 def place_distance_connectivity(positions_cm: np.ndarray, convergence: int,
-                                length_scale_cm: float, track_length_cm: float,
-                                rng: np.random.Generator, *, circular: bool = False
+                                length_scale_cm: float, rng: np.random.Generator, *,
+                                track: Track | None = None
                                 ) -> tuple[np.ndarray, np.ndarray]:
     """Recurrent connectivity that falls off with place-field distance.
 
     Each cell ``j`` draws ``min(convergence, n - 1)`` distinct presynaptic
     partners ``i != j``, with probability proportional to
     ``exp(-d_ij**2 / length_scale**2)`` where ``d_ij`` is the distance between
-    their place-field centres (around the track when ``circular``).  A cell
+    their place-field centres (:meth:`Track.distance_cm`: around a circular
+    track; straight distance without ``track``).  A cell
     without a field (``nan``: a cue cell or a non-place cell) draws its
     partners uniformly and, as a partner, has the mean affinity of the cells
     with a field.
@@ -331,12 +335,10 @@ def place_distance_connectivity(positions_cm: np.ndarray, convergence: int,
         Presynaptic partners per cell.
     length_scale_cm : float
         Distance scale of the connection probability.
-    track_length_cm : float
-        Track length (for circular distances).
     rng : numpy.random.Generator
         Draws the partners.
-    circular : bool
-        Distances wrap around the track.
+    track : Track, optional
+        Measures the distances (they wrap around a circular track).
 
     Returns
     -------
@@ -349,17 +351,15 @@ def place_distance_connectivity(positions_cm: np.ndarray, convergence: int,
     if k <= 0:
         return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32)
     pre = []
+    has_field = np.isfinite(x)
     for j in range(n):
-        d = np.abs(x - x[j])
-        if circular:
-            d = np.minimum(d, track_length_cm - d)
-        affinity = np.exp(-(d / length_scale_cm) ** 2)
-        if np.isnan(x[j]):
-            affinity = np.ones(n)
+        if has_field[j]:
+            d = np.abs(track.distance_cm(x, x[j]) if track is not None else x - x[j])
+            affinity = np.exp(-(d / length_scale_cm) ** 2)
+            if not has_field.all():
+                affinity[~has_field] = affinity[has_field].mean()
         else:
-            missing = np.isnan(affinity)
-            if missing.any():
-                affinity[missing] = affinity[~missing].mean() if (~missing).any() else 1.0
+            affinity = np.ones(n)
         affinity[j] = 0.0
         # Gumbel top-k: k draws without replacement, probabilities ~ affinity
         with np.errstate(divide="ignore"):
@@ -570,8 +570,7 @@ def build_ca3_circuit(
     method: str = "euler",
     gains: Mapping[str, Mapping[str, float]] | None = None,
     t_offline: Any = None,
-    track_length_cm: float | None = None,
-    circular: bool = False,
+    track: Track | None = None,
 ) -> CA3Circuit:
     """Build the CA3 circuit's Brian2 objects.
 
@@ -606,11 +605,9 @@ def build_ca3_circuit(
     t_offline : Quantity, optional
         End of exploration: learning stops, the noise starts and every
         pathway switches to its offline gain.
-    track_length_cm : float, optional
-        Track length; needed for ``network.ee_connectivity.rule =
-        "place_distance"`` on a circular track.
-    circular : bool
-        Whether the track is circular (position distances wrap around).
+    track : Track, optional
+        Measures place-field distances for ``network.ee_connectivity.rule =
+        "place_distance"`` (around a circular track; straight without it).
 
     Returns
     -------
@@ -702,12 +699,9 @@ def build_ca3_circuit(
 
     ee_connectivity = None
     if ee_rule.rule == "place_distance":
-        if circular and track_length_cm is None:
-            raise ConfigError("network.ee_connectivity.rule",
-                              "place_distance on a circular track needs track_length_cm")
         ee_connectivity = place_distance_connectivity(
             layout.pyramidal_centres_cm, ee_rule.convergence, magnitude(ee_rule.length_scale, "cm"),
-            track_length_cm if track_length_cm is not None else np.inf, rng, circular=circular)
+            rng, track=track)
     synapses["EE"] = plastic_synapses(
         "EE", groups["pyramidal"], groups["pyramidal"], pyramidal_model, "recurrent",
         probability.ee if n_pyr > 1 else 0.0, False, delays.pyramidal_to_pyramidal,

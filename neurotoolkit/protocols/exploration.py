@@ -21,14 +21,15 @@ from ..circuits.ca3 import SYNAPSE_NAMES, build_ca3_circuit, make_layout
 from ..neurons.dendritic import dendritic_cell_models
 from ..neurons.point import PointCellModel
 from ..world.inputs import merge_spike_trains, place_spike_trains, window_spike_trains
+from ..world.track import latent_order
 from .checkpoints import LapCheckpoints
 from .devices import brian_device, finish_device
 from .progress import progress_report
 from .settings import SpikingConfig
 from .simulation import RandomStreams, SimulationOutput, WorldInputs
 
-__all__ = ["make_world_inputs", "cell_models", "integration_method", "phase_gains", "simulate", "build_circuit",
-           "run_network", "collect_output", "to_recording"]
+__all__ = ["make_world_inputs", "cell_models", "integration_method", "phase_gains", "simulate",
+           "build_circuit", "run_network", "collect_output", "to_recording"]
 
 
 def make_world_inputs(config: SpikingConfig, streams: RandomStreams) -> WorldInputs:
@@ -134,7 +135,7 @@ def build_circuit(config: SpikingConfig, level: str, seed: int, world: WorldInpu
         place, cue, interneurons, streams.connectivity, mode=config.online.mode,
         noise_rate=config.offline.noise_rate, dt=sim.dt, method=integration_method(config, level),
         gains=phase_gains(config), t_offline=t_offline,
-        track_length_cm=config.track.length_cm, circular=config.track.circular)
+        track=config.track)
     return circuit
 
 
@@ -247,11 +248,9 @@ def to_recording(output: SimulationOutput, config: SpikingConfig, *, level: str,
         order = np.lexsort((ids, times))
         times, ids = times[order], ids[order]
     position_times, positions = config.track.trajectory(dt_s=0.01)
-    # the latent order holds the cells with a place field (cue cells without
-    # place input have none: network.cue_place_fields)
-    latent = np.flatnonzero(np.isin(layout.pyramidal_labels, ("place", "cue"))
-                            & np.isfinite(layout.pyramidal_centres_cm))
-    latent = latent[np.argsort(layout.pyramidal_centres_cm[latent], kind="stable")]
+    # the cells with a place field (not cue cells without place input:
+    # network.cue_place_fields)
+    latent = latent_order(layout.pyramidal_centres_cm)
     lap = config.track.lap_duration_s
     laps = np.column_stack([np.arange(config.track.n_laps) * lap,
                             np.arange(1, config.track.n_laps + 1) * lap])

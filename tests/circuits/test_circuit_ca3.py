@@ -49,16 +49,16 @@ def test_place_distance_connectivity_has_fixed_convergence_and_local_partners():
     rng = np.random.default_rng(3)
     n, k, scale, length = 4000, 20, 22.4, 2000.0  # long and dense: no edge effects
     x = np.sort(rng.uniform(300.0, length - 300.0, n))
-    i, j = place_distance_connectivity(x, k, scale, length, np.random.default_rng(4))
+    i, j = place_distance_connectivity(x, k, scale, np.random.default_rng(4))
     assert np.all(np.bincount(j, minlength=n) == k)
     assert not np.any(i == j)
     assert np.unique(i.astype(np.int64) * n + j).size == i.size
     # nearest partners win over uniform ones; a cell with no position draws uniformly
     assert abs(np.abs(x[i] - x[j]).mean() - scale / np.sqrt(np.pi)) < 1.0
     x[0] = np.nan
-    i, j = place_distance_connectivity(x, k, scale, length, np.random.default_rng(4))
+    i, j = place_distance_connectivity(x, k, scale, np.random.default_rng(4))
     assert np.sum(j == 0) == k
-    i2, j2 = place_distance_connectivity(x, k, scale, length, np.random.default_rng(4))
+    i2, j2 = place_distance_connectivity(x, k, scale, np.random.default_rng(4))
     np.testing.assert_array_equal(i, i2)
 
 
