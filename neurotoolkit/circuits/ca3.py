@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..config import ConfigError, Section, magnitude, param, qparam, section
+from ..plasticity import PATHWAY_SETS, LearningCode
 from ..world.inputs import one_spike_per_step
 
 if TYPE_CHECKING:
@@ -123,6 +124,16 @@ class ShortTermDepression(Section):
 
     utilisation: float = param(0.0, low=0.0, high=1.0, doc="U")
     recovery: object = qparam("500 ms", low=0, low_open=True, doc="tau_rec")
+
+    @property
+    def enabled(self) -> bool:
+        """Whether E->E synapses carry depression at all (``utilisation > 0``).
+
+        Without it the synapses have no resources variable: with ``U = 0``
+        every transmission would still update it (one exponential per
+        spike delivery, eight bytes per synapse) and never change it.
+        """
+        return self.utilisation > 0
 
 
 @dataclass(frozen=True)
@@ -463,6 +474,25 @@ SYNAPSE_NAMES = ("place_input", "cue_input", "interneuron_input", "EE", "IE", "E
                  "basket_to_pyramidal", "pyramidal_to_basket", "basket_to_basket")
 
 
+#: Pathways whose synapses carry their learning rule's code in every build:
+#: ``EE`` and ``EE+IE``, the pathway sets every experiment compares, then
+#: share one compiled program.
+ALWAYS_LEARNING_CODE = PATHWAY_SETS["EE+IE"]
+
+
+def learning_code_pathways(plasticity: Any) -> tuple[str, ...]:
+    """The learning pathways whose synapses carry learning code in a circuit.
+
+    A pathway that cannot learn in the run has fixed weights; its learning
+    code would still update traces (and evaluate the rule) at every spike of
+    its target cells.  It is left out, except for :data:`ALWAYS_LEARNING_CODE`
+    (whose ``learns`` switch stays a run-time value).  Which pathways carry
+    it is part of a standalone build's structure.
+    """
+    return tuple(p for p in ("EE", "IE", "EI")
+                 if p in ALWAYS_LEARNING_CODE or plasticity.is_plastic(p))
+
+
 def parameter_values(network: NetworkConfig, plasticity: Any, pyramidal_model: Any,
                      interneuron_model: Any,
                      gains: Mapping[str, Mapping[str, float]] | None = None,
@@ -500,15 +530,18 @@ def parameter_values(network: NetworkConfig, plasticity: Any, pyramidal_model: A
     statics = {"EE": (0 * weights.noise, weights.ee_scale),
                "IE": (0 * weights.noise, 1.0),
                "EI": (weights.pyramidal_to_interneuron, 1.0)}
+    carrying = learning_code_pathways(plasticity)
     for name, (static, scale) in statics.items():
-        rule_values = plasticity.rule(name).parameter_values(plasticity.is_plastic(name),
-                                                             switch=True)
+        rule = plasticity.rule(name)
+        rule_values = (rule.parameter_values(plasticity.is_plastic(name), switch=True)
+                       if name in carrying else {"w": rule.initial_weight})
         values.update({(name, k): v for k, v in rule_values.items()})
         values[(name, "w_static")] = static
         values[(name, "w_scale")] = scale
-    values[("EE", "depression_utilisation")] = network.ee_depression.utilisation
-    values[("EE", "depression_recovery")] = network.ee_depression.recovery
-    values[("EE", "resources")] = 1.0
+    if network.ee_depression.enabled:
+        values[("EE", "depression_utilisation")] = network.ee_depression.utilisation
+        values[("EE", "depression_recovery")] = network.ee_depression.recovery
+        values[("EE", "resources")] = 1.0
     for name in ("basket_to_pyramidal", "pyramidal_to_basket", "basket_to_basket"):
         values[(name, "w_syn")] = getattr(weights, name)
     gains = gains or {}
@@ -663,33 +696,39 @@ def build_ca3_circuit(
     ee_rule = network.ee_connectivity
     # a per-synapse factor only when it differs from one, so other circuits keep their code
     source_scaled = ee_rule.cue_source_scale != 1.0
+    depressing = network.ee_depression.enabled
+    carrying = learning_code_pathways(plasticity)
 
     def plastic_synapses(name: str, source: Any, target: Any, target_model: Any, pathway: str,
                          p: float, allow_self: bool, delay: Any,
                          connectivity: tuple[np.ndarray, np.ndarray] | None = None) -> Any:
         rule = plasticity.rule(name)
-        code = rule.code(switch=LEARNING_SWITCH)
+        code = (rule.code(switch=LEARNING_SWITCH) if name in carrying
+                else LearningCode(model="w : siemens", on_pre="", on_post=""))
         model = code.model + PHASE_GAINS + """
         w_static : siemens (shared, constant)
         w_scale : 1 (shared, constant)
         """
         transmit = target_model.on_pre(pathway, "gain * (w_scale * w + w_static)")
-        if name == "EE":  # resources of short-term depression (ShortTermDepression)
-            model += """
-            dresources/dt = (1 - resources) / depression_recovery : 1 (event-driven)
-            depression_utilisation : 1 (shared, constant)
-            depression_recovery : second (shared, constant)
-            """
-            learned = "w_scale * w * resources"
+        if name == "EE":
+            learned, after = "w_scale * w", ""
+            if depressing:  # resources of short-term depression (ShortTermDepression)
+                model += """
+                dresources/dt = (1 - resources) / depression_recovery : 1 (event-driven)
+                depression_utilisation : 1 (shared, constant)
+                depression_recovery : second (shared, constant)
+                """
+                learned += " * resources"
+                after = "\nresources = resources * (1 - depression_utilisation)"
             if source_scaled:  # EEConnectivity.cue_source_scale
                 model += "\nw_source : 1 (constant)"
                 learned = "w_source * " + learned
-            transmit = (target_model.on_pre(pathway, f"gain * ({learned} + w_static)")
-                        + "\nresources = resources * (1 - depression_utilisation)")
+            transmit = target_model.on_pre(pathway, f"gain * ({learned} + w_static)") + after
         # a delay given here is one scalar for the pathway; set after connect
         # it would be an array with one (equal) value per synapse
         s = Synapses(source, target, model, on_pre=transmit + "\n" + code.on_pre,
-                     on_post=code.on_post, name=name, namespace={}, delay={"pre": delay})
+                     on_post=code.on_post or None, name=name, namespace={},
+                     delay={"pre": delay})
         i, j = (connectivity if connectivity is not None
                 else random_connectivity(source.N, target.N, p, rng, allow_self))
         s.connect(i=i, j=j)

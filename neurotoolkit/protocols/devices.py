@@ -22,7 +22,7 @@ from typing import Any
 
 __all__ = ["brian_device", "finish_device", "standalone_build_root", "build_lock",
            "DeviceChoice", "choose_device", "compiler_available", "simulated_steps",
-           "AUTO_MIN_STEPS"]
+           "AUTO_MIN_STEPS", "release_build_copies"]
 
 #: ``auto`` compiles a standalone program when one run simulates at least
 #: this many time steps.  The runtime device pays Python's overhead at every
@@ -249,3 +249,59 @@ def finish_device(info: dict[str, Any], quiet: bool = True) -> None:
         brian2.device.build(directory=str(info["build_dir"]), compile=True, run=True,
                             with_output=not quiet)
     info["built"] = True
+
+
+#: Arrays smaller than this stay in memory after a build (not worth a disk read).
+_RELEASE_MIN_BYTES = 1 << 20
+
+
+def release_build_copies(min_bytes: int = _RELEASE_MIN_BYTES) -> int:
+    """Free the Python copies of large arrays that a standalone build has written out.
+
+    Brian2's standalone device keeps, after ``device.build``, a copy of every
+    array it wrote into the project (connectivity given as index arrays,
+    initial values) and a cache of array values, up to four copies of each
+    connection list (about 250 MB for the 8 million E->E synapses of the
+    paper-scale circuit).  The program reads its own files and values read
+    back after a run come from its results, so the copies only cost memory
+    while the program runs beside this process.  Call between ``build`` and
+    ``run``.
+
+    Returns
+    -------
+    int
+        Bytes released (before the allocator hands them back to the system).
+    """
+    import gc
+
+    import brian2
+
+    device = brian2.get_device()
+    released = 0
+    static = getattr(device, "static_arrays", {})
+    for name, values in list(static.items()):  # names stay: Brian2 deletes files by them
+        if values.nbytes >= min_bytes:
+            released += values.nbytes
+            static[name] = values[:0]
+    cache = getattr(device, "array_cache", {})
+    for variable, values in list(cache.items()):
+        if values is not None and values.nbytes >= min_bytes:
+            released += values.nbytes
+            cache[variable] = None  # read from the program's results when asked
+    gc.collect()
+    _trim_heap()
+    return released
+
+
+def _trim_heap() -> None:
+    """Ask glibc to hand freed heap memory back to the system (no-op elsewhere)."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    if not name:
+        return
+    try:
+        ctypes.CDLL(name).malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass

@@ -28,11 +28,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..circuits.ca3 import parameter_values
+from ..circuits.ca3 import learning_code_pathways, parameter_values
 from ..config import ConfigError, flatten_dotted
 from ..processes import end_with_parent
 from .checkpoints import LapCheckpoints
-from .devices import brian_device, build_lock, standalone_build_root
+from .devices import brian_device, build_lock, release_build_copies, standalone_build_root
 from .exploration import (
     build_circuit,
     cell_models,
@@ -65,6 +65,11 @@ _STRUCTURAL_INSIDE = ("pyramidal.model", "interneuron.model", "plasticity.ee.rul
 _NOT_SIMULATED = ("analysis.", "convergence.")
 
 
+_UTILISATION = "network.ee_depression.utilisation"
+#: The utilisation a build with depression is made with (its run_args set the real one).
+_CANONICAL_UTILISATION = 0.5
+
+
 def _is_runtime(key: str) -> bool:
     if key in _STRUCTURAL_INSIDE:
         return False
@@ -79,6 +84,10 @@ def structure_key(config: SpikingConfig, level: str, seed: int,
                   if not _is_runtime(k) and not k.startswith(_NOT_SIMULATED)}
     if config.online.mode == "teacher_forced":  # online gains are all zero then
         structural.pop("online.recurrent_gain", None)
+    # depression with U = 0 is left out of the equations (ShortTermDepression.enabled),
+    # and so is the learning code of a pathway that cannot learn (learning_code_pathways)
+    structural["network.ee_depression.enabled"] = config.network.ee_depression.enabled
+    structural["plasticity.learning_code"] = list(learning_code_pathways(config.plasticity))
     plan = None if checkpoints is None else [list(checkpoints.laps), checkpoints.lap_s,
                                              checkpoints.rest_s]
     payload = json.dumps({"level": level, "seed": seed, "config": structural,
@@ -100,6 +109,14 @@ def canonical_config(config: SpikingConfig) -> SpikingConfig:
     current = flatten_dotted(config.to_dict())
     changes = {k: defaults[k] for k, v in current.items()
                if _is_runtime(k) and k in defaults and v != defaults[k]}
+    # keep what the values decide of the equations (see structure_key)
+    if config.network.ee_depression.enabled:
+        changes[_UTILISATION] = _CANONICAL_UTILISATION
+    if "plasticity.pathways" in changes and (
+            learning_code_pathways(config.plasticity)
+            != learning_code_pathways(type(config.plasticity)())):
+        del changes["plasticity.pathways"]
+    changes = {k: v for k, v in changes.items() if current.get(k) != v}
     if not changes:
         return config
     try:
@@ -170,6 +187,7 @@ class StandaloneSimulation:
             run_network(network, self.circuit, built, checkpoints, device="cpp_standalone")
             device.build(directory=str(self.build_dir), compile=True, run=False,
                          with_output=not quiet)
+            release_build_copies()
             self.build_s = time.perf_counter() - started
         except BaseException:
             self.close()

@@ -97,8 +97,37 @@ def test_parameter_values_follow_the_pathway_set():
     ee = parameter_values(network, PlasticityConfig(pathways="EE"), *models)
     ee_ie = parameter_values(network, PlasticityConfig(pathways="EE+IE"), *models)
     assert ee[("EE", "learns")] == 1 and ee[("IE", "learns")] == 0
-    assert ee_ie[("IE", "learns")] == 1 and ee_ie[("EI", "learns")] == 0
+    assert ee_ie[("IE", "learns")] == 1
+    # EI learns in no set of the two: its synapses carry no learning code
+    assert ("EI", "learns") not in ee_ie and ("EI", "w") in ee_ie
+    all_three = parameter_values(network, PlasticityConfig(pathways="EE+IE+EI"), *models)
+    assert all_three[("EI", "learns")] == 1
     # the two sets differ only in which pathways learn
     differing = {k for k in ee if not np.all(ee[k] == ee_ie[k])}
     assert differing == {("IE", "learns")}
     assert all((name, "gain_offline") in ee for name in SYNAPSE_NAMES)
+
+
+def _tiny_circuit(**overrides):
+    from neurotoolkit.protocols.exploration import build_circuit, make_world_inputs
+    from neurotoolkit.protocols.simulation import RandomStreams
+    from neurotoolkit.runner import resolve_config
+
+    config = resolve_config("consolidation", "lif", "tiny", overrides)
+    streams = RandomStreams.from_seed(1)
+    return build_circuit(config, "lif", 1, make_world_inputs(config, streams), streams)
+
+
+def test_synapses_carry_only_the_code_the_run_can_use():
+    plain = _tiny_circuit()
+    # no depression (U = 0): no resources to update at every spike delivery
+    assert "resources" not in plain.synapses["EE"].variables
+    # EI cannot learn in EE+IE: no traces, no code on the interneurons' spikes
+    assert "postsyn_trace" not in plain.synapses["EI"].variables
+    assert not hasattr(plain.synapses["EI"], "post")
+    assert "postsyn_trace" in plain.synapses["IE"].variables
+    assert hasattr(plain.synapses["IE"], "post")
+    full = _tiny_circuit(**{"network.ee_depression.utilisation": 0.3,
+                            "plasticity.pathways": "EE+IE+EI"})
+    assert "resources" in full.synapses["EE"].variables
+    assert "postsyn_trace" in full.synapses["EI"].variables

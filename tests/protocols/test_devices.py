@@ -96,3 +96,23 @@ def test_standalone_progress_is_switched_at_run_time():
             assert PROGRESS_ENV not in os.environ
         assert os.environ[PROGRESS_ENV] == "EE"
     assert PROGRESS_ENV not in os.environ
+
+
+def test_build_structure_follows_what_the_values_decide_of_the_equations():
+    from neurotoolkit.protocols.standalone import canonical_config, structure_key
+
+    def key(**overrides):
+        config = resolve_config("consolidation", "lif", "tiny", overrides)
+        return structure_key(config, "lif", 1), structure_key(canonical_config(config), "lif", 1)
+
+    ee_ie = key()
+    # the pathway sets every experiment compares share a build, weights too ...
+    assert key(**{"plasticity.pathways": "EE"}) == ee_ie
+    assert key(**{"network.weights.noise": "30 nS"}) == ee_ie
+    # ... but a pathway that gains learning code, or depression switched on, does not
+    all_three = key(**{"plasticity.pathways": "EE+IE+EI"})
+    depressing = key(**{"network.ee_depression.utilisation": 0.3})
+    assert all_three[0] != ee_ie[0] and depressing[0] != ee_ie[0]
+    # the canonical configuration a build is made from keeps its structure
+    assert all_three[0] == all_three[1] and depressing[0] == depressing[1]
+    assert key(**{"network.ee_depression.utilisation": 0.6}) == depressing
