@@ -37,6 +37,9 @@ can be compared across levels:
     permuted orders, and the number of events it was computed on.
 ``place_cue_count_correlation``
     Pearson r between place and cue spike counts in 150 ms bins offline.
+
+Every offline statistic covers the rest from ``analysis.settle`` after its
+start (:func:`offline_window`).
 ``rate_pyramidal_online_hz``, ``rate_pyramidal_offline_hz``, ``event_rate_hz``
     Mean pyramidal rates and events per second offline (to tell bursting
     from a runaway high-rate state).
@@ -63,9 +66,9 @@ from ..analysis import (
     sequence_distance,
     sequence_distance_chance,
 )
-from ..config import magnitude
+from ..config import ConfigError, magnitude
 
-__all__ = ["PYRAMIDAL_LABELS", "detect_offline_events", "detect_offline",
+__all__ = ["PYRAMIDAL_LABELS", "offline_window", "detect_offline_events", "detect_offline",
            "replay_metrics", "event_sequence_distances"]
 
 PYRAMIDAL_LABELS = ("place", "cue", "pyramidal")
@@ -73,6 +76,22 @@ PYRAMIDAL_LABELS = ("place", "cue", "pyramidal")
 
 def _to_float_seconds(value: Any) -> float:
     return magnitude(value, "s")
+
+
+def offline_window(recording: Recording, analysis: Any) -> tuple[float, float]:
+    """The part of the rest that is analysed: from ``analysis.settle`` after its start.
+
+    Raises
+    ------
+    ConfigError
+        If the settling time leaves nothing of the rest.
+    """
+    t0, t1 = recording.phase("offline")
+    settle = _to_float_seconds(getattr(analysis, "settle", 0.0))
+    if settle and t0 + settle >= t1:
+        raise ConfigError("analysis.settle", f"{settle:g} s leaves nothing of the "
+                                             f"{t1 - t0:g} s rest")
+    return t0 + settle, t1
 
 
 def detect_offline(recording: Recording, analysis: Any) -> DetectedEvents:
@@ -87,7 +106,7 @@ def detect_offline(recording: Recording, analysis: Any) -> DetectedEvents:
     else:
         population = ("place",)
     return detect_events(
-        recording, phase="offline", population=population, method=analysis.detector,
+        recording, phase=offline_window(recording, analysis), population=population, method=analysis.detector,
         smoothing=_to_float_seconds(analysis.smoothing),
         baseline_percentile=analysis.baseline_percentile, edge_sd=analysis.edge_sd,
         peak_sd=analysis.peak_sd, min_duration=_to_float_seconds(analysis.min_duration),
@@ -112,8 +131,8 @@ def _mean_weight_onto(recording: Recording, pathway: str, label: str) -> float:
     return float(w[onto].mean()) if onto.any() else float("nan")
 
 
-def _rate(recording: Recording, phase: str, labels: tuple[str, ...]) -> float:
-    t0, t1 = recording.phase(phase)
+def _rate(recording: Recording, window: tuple[float, float], labels: tuple[str, ...]) -> float:
+    t0, t1 = window
     cells = recording.cells(*labels)
     times, _ = recording.spikes_between(t0, t1, cells)
     return times.size / max(cells.size, 1) / max(t1 - t0, 1e-12)
@@ -139,13 +158,14 @@ def replay_metrics(recording: Recording, analysis: Any, rng: np.random.Generator
         events = detect_offline(recording, analysis)
     if isinstance(events, DetectedEvents):
         events, found_by = events.events, events.found_by
-    t0, t1 = recording.phase("offline")
+    t0, t1 = offline_window(recording, analysis)
     metrics: dict[str, float] = {
         "n_replay_events": int(len(events)),
         "replay_detected": int(len(events) > 0),
         "event_rate_hz": len(events) / (t1 - t0),
-        "rate_pyramidal_online_hz": _rate(recording, "online", PYRAMIDAL_LABELS),
-        "rate_pyramidal_offline_hz": _rate(recording, "offline", PYRAMIDAL_LABELS),
+        "rate_pyramidal_online_hz": _rate(recording, recording.phase("online"),
+                                          PYRAMIDAL_LABELS),
+        "rate_pyramidal_offline_hz": _rate(recording, (t0, t1), PYRAMIDAL_LABELS),
         "w_ie_cue_mean": _mean_weight_onto(recording, "IE", "cue"),
         "w_ie_place_mean": _mean_weight_onto(recording, "IE", "place"),
         "n_trajectory_events": (int(np.count_nonzero(found_by == "trajectory"))

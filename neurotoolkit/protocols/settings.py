@@ -120,6 +120,11 @@ class AnalysisConfig(Section):
     n_shuffles: int = param(500, low=1)
     significance_level: float = param(0.05, low=0.0, high=1.0, low_open=True)
     correlation_bin: object = qparam("150 ms", low=0, low_open=True)
+    # where the network answers the offline noise switching on with one
+    # population burst, that transient is not replay and must not set rest-wide
+    # statistics (a single 150 ms bin can decide the sign of the place-cue r)
+    settle: object = qparam("0 s", low=0,
+                            doc="start of the rest left out of its analysis (settling)")
 
     def validate(self) -> None:
         if self.high_z < self.low_z:
