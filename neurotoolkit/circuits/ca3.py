@@ -158,6 +158,14 @@ class EEConnectivity(Section):
         Transmission of E->E synapses whose presynaptic cell is a cue cell is
         multiplied by this (0.3 in the authors' biophysical model); 1 leaves
         every synapse alike.
+    unfielded : {"uniform", "position"}
+        Cells without a place field (cue cells with ``cue_place_fields =
+        false``) under ``"place_distance"``: ``"uniform"`` draws their
+        partners uniformly along the track; ``"position"`` gives each a
+        random position on the track and wires it by distance like any other
+        cell (the authors' model: every pyramidal cell has a soma position,
+        cue cells drawn at random among them, and E->E wiring follows soma
+        positions whether or not a cell receives place input).
     """
 
     rule: str = param("random", choices=("random", "place_distance"))
@@ -165,6 +173,8 @@ class EEConnectivity(Section):
     length_scale: object = qparam("22.4 cm", low=0, low_open=True,
                                   doc="distance scale of the probability (place_distance)")
     cue_source_scale: float = param(1.0, low=0.0, doc="E->E transmission from cue cells")
+    unfielded: str = param("uniform", choices=("uniform", "position"),
+                           doc="wiring of cells without a place field (place_distance)")
 
 
 @dataclass(frozen=True)
@@ -321,6 +331,21 @@ def random_connectivity(n_pre: int, n_post: int, p: float, rng: np.random.Genera
         pre.append(i + start)
         post.append(j)
     return np.concatenate(pre).astype(np.int32), np.concatenate(post).astype(np.int32)
+
+
+def wiring_positions(centres_cm: np.ndarray, track_length_cm: float,
+                     rng: np.random.Generator) -> np.ndarray:
+    """A position on the track for every cell: its field centre, else a random one.
+
+    Cells without a place field (``nan``) get positions uniform on
+    ``[0, track_length_cm)``, drawn from ``rng`` only when there are such
+    cells (:attr:`EEConnectivity.unfielded` ``= "position"``).
+    """
+    positions = np.array(centres_cm, dtype=float)
+    missing = ~np.isfinite(positions)
+    if missing.any():
+        positions[missing] = rng.uniform(0.0, track_length_cm, int(missing.sum()))
+    return positions
 
 
 def place_distance_connectivity(positions_cm: np.ndarray, convergence: int,
@@ -738,8 +763,13 @@ def build_ca3_circuit(
 
     ee_connectivity = None
     if ee_rule.rule == "place_distance":
+        positions = layout.pyramidal_centres_cm
+        if ee_rule.unfielded == "position":
+            length = (magnitude(track.length, "cm") if track is not None
+                      else float(np.nanmax(positions)))
+            positions = wiring_positions(positions, length, rng)
         ee_connectivity = place_distance_connectivity(
-            layout.pyramidal_centres_cm, ee_rule.convergence, magnitude(ee_rule.length_scale, "cm"),
+            positions, ee_rule.convergence, magnitude(ee_rule.length_scale, "cm"),
             rng, track=track)
     synapses["EE"] = plastic_synapses(
         "EE", groups["pyramidal"], groups["pyramidal"], pyramidal_model, "recurrent",

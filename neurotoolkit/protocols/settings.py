@@ -216,6 +216,12 @@ class SpikingConfig(Section):
         if self.cue.placement == "fixed" and magnitude(self.cue.position, "cm") >= \
                 self.track.length_cm:
             raise self.field_error("cue.position", "must lie on the track")
+        settle = magnitude(self.analysis.settle, "s")
+        for key, rest in (("offline.duration", self.offline.duration),
+                          ("convergence.rest", self.convergence.rest)):
+            if settle >= magnitude(rest, "s"):
+                raise self.field_error("analysis.settle", f"must be shorter than the rest "
+                                                          f"({key} = {magnitude(rest, 's'):g} s)")
 
     @property
     def online_duration_s(self) -> float:

@@ -6,7 +6,11 @@ import numpy as np
 import pytest
 
 from neurotoolkit.circuits import NetworkConfig, make_layout, parameter_values, random_connectivity
-from neurotoolkit.circuits.ca3 import SYNAPSE_NAMES, place_distance_connectivity
+from neurotoolkit.circuits.ca3 import (
+    SYNAPSE_NAMES,
+    place_distance_connectivity,
+    wiring_positions,
+)
 from neurotoolkit.config import ConfigError
 from neurotoolkit.neurons import PointCell, PointCellModel, basket_cell
 from neurotoolkit.plasticity import PlasticityConfig
@@ -60,6 +64,27 @@ def test_place_distance_connectivity_has_fixed_convergence_and_local_partners():
     assert np.sum(j == 0) == k
     i2, j2 = place_distance_connectivity(x, k, scale, np.random.default_rng(4))
     np.testing.assert_array_equal(i, i2)
+
+
+def test_cells_without_a_field_wired_by_a_position_have_neighbours_as_partners():
+    routed = NetworkConfig(n_pyramidal=260, place_fraction=1.0, cue_fraction=0.2,
+                           cue_place_fields=False)
+    layout = make_layout(routed, 200.0, np.random.default_rng(5))
+    cue = layout.cue_cells
+    positions = wiring_positions(layout.pyramidal_centres_cm, 200.0, np.random.default_rng(6))
+    assert np.isfinite(positions).all() and (positions[cue] < 200.0).all()
+    fielded = np.setdiff1d(np.arange(260), cue)
+    np.testing.assert_array_equal(positions[fielded], layout.pyramidal_centres_cm[fielded])
+
+    def partner_spread(centres):
+        """Mean distance between a cue cell's wiring position and its place partners'."""
+        i, j = place_distance_connectivity(centres, 20, 22.4, np.random.default_rng(7))
+        onto_cue = np.isin(j, cue) & np.isin(i, fielded)
+        return np.abs(positions[i[onto_cue]] - positions[j[onto_cue]]).mean()
+
+    # uniform partners lie about a third of the track away; positioned ones within a scale
+    assert partner_spread(layout.pyramidal_centres_cm) > 50.0
+    assert partner_spread(positions) < 22.4
 
 
 def test_cue_cells_without_place_fields_have_no_centre_and_the_same_draws():

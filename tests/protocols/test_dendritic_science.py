@@ -1,26 +1,23 @@
 """The dendritic level's claims on its default preset (the authors' biophysical circuit).
 
-260 Dendrify pyramidal cells (208 place, 52 cue cells with cue input only),
-30 PV cells driven by the pyramidal cells; E->E by place-field distance
-(20 inputs per cell, cue-cell sources at 0.3), E->E and PV->pyramidal STDP
-with the published steps and caps; 25 laps of a 200 cm track, 20 s of rest.
-Pathway sets compared at identical settings per seed (one standalone build).
+260 Dendrify pyramidal cells (208 place, 52 cue cells; all receive place
+input by their position, cue cells the cue input too), 30 PV cells driven by
+the pyramidal cells; E->E by place-field distance (20 inputs per cell,
+cue-cell sources at 0.3), E->E and PV->pyramidal STDP with the published
+steps and caps; 25 laps of a 200 cm track, 20 s of rest analysed from 0.5 s
+in (``analysis.settle``: the rest opens with a population burst as the noise
+switches on).  Pathway sets compared at identical settings per seed (one
+standalone build).
 
-Measured on seeds 1-5 (random cue, cpp_standalone).  ``EE+IE``: 55-69
-whole-sweep events per 20 s, sequence distance 0.10-0.17 (chance 0.47),
-cue/place in-event rate ratio 0.011-0.017, cue rate gain 0.24-0.35, median
-learned PV->cue weight 3.8-6.3 nS against 1.1-1.4 nS onto place cells (cap
-6.3 nS), place-cue count correlation -0.27 to 0.17.  ``EE``: 66-76 events,
-sequence distance 0.08-0.15; the cue cells fire at 3.0-3.4 Hz at rest
-(0.39-0.46 Hz with ``EE+IE``) but at 0.15-0.20 times the place cells' rate
-inside events: they do not take the sweeps over as at the point level.
-
-The rest-wide place-cue count correlation is dominated by the first 150 ms
-bin of the rest, a population burst as the noise switches on (900-1800 place
-and 1-360 cue spikes in that bin): with it, ``EE`` gives 0.49-0.84; without
-the first 0.6 s, ``EE`` gives -0.54 to -0.12 and ``EE+IE`` -0.49 to -0.24.
-So no test here reads the ``EE`` correlation as cue cells firing with place
-activity; the cue cells' rest rate is what separates the pathway sets.
+Measured on seeds 1-5 (random cue, cpp_standalone).  ``EE+IE``: 53-59
+whole-sweep events, sequence distance 0.08-0.17 (chance 0.47), cue/place
+in-event rate ratio 0.23-0.28, cue rate gain 0.50-0.66, place-cue count
+correlation -0.59 to -0.24, median learned PV->cue weight 5.8-6.3 nS against
+1.3-1.6 nS onto place cells (cap 6.3 nS).  ``EE``: 57-73 events, sequence
+distance 0.06-0.11, cue/place ratio 1.15-1.22, cue rate gain 1.71-1.81,
+correlation 0.38-0.55; cue cells fire at 15.9-16.4 Hz over the rest against
+4.1-4.8 Hz with ``EE+IE``.  The cue joins the ``EE`` sweeps but does not take
+them over as at the point level (ratio 3.3-4.0 there).
 
 The suite runs seed 1 (build and two runs side by side: a few minutes); the
 criteria are those every seed met.
@@ -72,17 +69,24 @@ def test_inhibitory_plasticity_leaves_the_cue_out_of_ordered_dendritic_replay(ru
     assert m["sequence_distance"] <= 0.3
     assert m["rate_participation_ratio"] <= 0.5
     assert m["cue_rate_gain"] <= 1.0
-    assert m["place_cue_count_correlation"] <= 0.15  # 0.17 on seed 2; -0.27 to 0.00 else
+    assert m["place_cue_count_correlation"] <= 0.1
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", SEEDS)
-def test_without_learned_inhibition_cue_cells_fire_far_more_at_rest(runs, seed):
+def test_without_learned_inhibition_the_cue_joins_the_sweeps(runs, seed):
     _, plastic = runs[(seed, "EE+IE")]
     _, alone = runs[(seed, "EE")]
     # the track is replayed with excitatory plasticity alone too
-    assert alone.metrics["n_ordered_events"] >= 10
-    assert alone.metrics["sequence_distance"] <= 0.3
+    m = alone.metrics
+    assert m["n_ordered_events"] >= 10
+    assert m["sequence_distance"] <= 0.3
+    # and the cue cells fire with it: above their rate outside events, at the
+    # place cells' rate inside them, with counts that follow the place cells'
+    assert m["cue_rate_gain"] >= 1.3
+    assert m["rate_participation_ratio"] >= 1.0
+    assert m["rate_participation_ratio"] > 3 * plastic.metrics["rate_participation_ratio"]
+    assert m["place_cue_count_correlation"] >= 0.3
     rest = alone.recording.intervals["offline"][0]
 
     def cue_rate(result):
