@@ -765,7 +765,7 @@ def build_ca3_circuit(
     if ee_rule.rule == "place_distance":
         positions = layout.pyramidal_centres_cm
         if ee_rule.unfielded == "position":
-            length = (magnitude(track.length, "cm") if track is not None
+            length = (track.length_cm if track is not None
                       else float(np.nanmax(positions)))
             positions = wiring_positions(positions, length, rng)
         ee_connectivity = place_distance_connectivity(
