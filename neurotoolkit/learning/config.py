@@ -134,6 +134,10 @@ class TrainingSection(Section):
     feedback: str = param("random", choices=FEEDBACK_MODES,
                           doc="learning-signal weights: symmetric (W_out transposed) or random")
     learning_rate: float = param(0.005, low=0, low_open=True, doc="Adam step size")
+    learning_rate_decay: float = param(
+        1.0, low=0, high=1, low_open=True,
+        doc="factor applied to the step size every decay_every iterations (1: constant)")
+    decay_every: int = param(100, low=1, doc="iterations between step-size decays")
     adam_beta1: float = param(0.9, low=0, high=1, doc="Adam first-moment decay")
     adam_beta2: float = param(0.999, low=0, high=1, doc="Adam second-moment decay")
     batch_size: int = param(64, low=1, doc="trials per batch (replica populations)")
@@ -144,7 +148,8 @@ class TrainingSection(Section):
     n_test_trials: int = param(64, low=1, doc="held-out trials for the test error")
     test_every: int = param(25, low=1, doc="iterations between test evaluations")
     stop_error: float = param(0.0, low=0, high=1,
-                              doc="stop once the test error is below this (0: never)")
+                              doc="stop once the error on validation trials (drawn apart "
+                                  "from the test trials) is below this (0: never)")
 
 
 @dataclass(frozen=True)

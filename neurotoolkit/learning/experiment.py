@@ -37,9 +37,13 @@ def training_metrics(result: TrainingResult, config: EvidenceConfig | PatternCon
         f"train_{tag}_per_iteration": list(h[f"train_{tag}"]),
         "loss_per_iteration": list(h["loss"]),
         "rate_hz_per_iteration": list(h["rate_hz"]),
+        "learning_rate_per_iteration": list(h["learning_rate"]),
         "test_iterations": list(h["test_iteration"]),
         f"test_{tag}_per_evaluation": list(h[f"test_{tag}"]),
     }
+    if f"validation_{tag}" in h:  # early stopping's own trials
+        metrics["validation_iterations"] = list(h["validation_iteration"])
+        metrics[f"validation_{tag}_per_evaluation"] = list(h[f"validation_{tag}"])
     return metrics
 
 

@@ -131,8 +131,9 @@ def train(config: EvidenceConfig | PatternConfig, seed: int, *, backend: str = "
     net, training = config.network, config.training
     constants = net.step_constants()
     dt_ms = magnitude(net.dt, "ms")
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4)]
-    weight_rng, feedback_rng, train_rng, test_rng = streams
+    # a fifth stream for validation keeps the first four (and so every earlier run) unchanged
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(5)]
+    weight_rng, feedback_rng, train_rng, test_rng, validation_rng = streams
     if isinstance(config, EvidenceConfig):
         loss, n_outputs = "softmax", 2
 
@@ -156,11 +157,16 @@ def train(config: EvidenceConfig | PatternConfig, seed: int, *, backend: str = "
         record=True)
     n_test_batches = -(-training.n_test_trials // batch_size)
     test_batches = [draw(test_rng, batch_size) for _ in range(n_test_batches)]
+    # early stopping looks at trials of its own: stopping on the test trials would
+    # select the reported network on them
+    validation_batches = ([draw(validation_rng, batch_size) for _ in range(n_test_batches)]
+                          if training.stop_error > 0 else [])
     adam = Adam(training.learning_rate, training.adam_beta1, training.adam_beta2)
     score = classification_error if loss == "softmax" else normalised_mse
     tag = "error" if loss == "softmax" else "nmse"
     history: dict[str, list[float]] = {"loss": [], f"train_{tag}": [], "rate_hz": [],
-                                       "test_iteration": [], f"test_{tag}": []}
+                                       "learning_rate": [], "test_iteration": [],
+                                       f"test_{tag}": []}
 
     def evaluate(iteration: int) -> tuple[float, GradientResult, TrialBatch]:
         scores, last = [], None
@@ -172,6 +178,14 @@ def train(config: EvidenceConfig | PatternConfig, seed: int, *, backend: str = "
         history[f"test_{tag}"].append(float(np.mean(scores)))
         return history[f"test_{tag}"][-1], last, test_batches[-1]
 
+    def validate(iteration: int) -> float:
+        scores = [score(run_batch(weights, feedback_weights(training.feedback, weights,
+                                                            random_feedback), batch).outputs,
+                        batch) for batch in validation_batches]
+        history.setdefault("validation_iteration", []).append(float(iteration))
+        history.setdefault(f"validation_{tag}", []).append(float(np.mean(scores)))
+        return history[f"validation_{tag}"][-1]
+
     progress = None
     if not quiet:
         from tqdm import tqdm
@@ -179,7 +193,7 @@ def train(config: EvidenceConfig | PatternConfig, seed: int, *, backend: str = "
         progress = tqdm(total=training.n_iterations, desc=f"e-prop ({training.feedback})")
     try:
         _loop(training, first, draw, train_rng, run_batch, weights, random_feedback, adam, score,
-              tag, history, evaluate, progress)
+              tag, history, evaluate, validate, progress)
         _, example, example_batch = evaluate(len(history["loss"]))
     finally:
         close()
@@ -190,8 +204,9 @@ def train(config: EvidenceConfig | PatternConfig, seed: int, *, backend: str = "
 
 
 def _loop(training, first, draw, train_rng, run_batch, weights, random_feedback, adam, score,
-          tag, history, evaluate, progress) -> None:
-    """The training iterations: one batch, one Adam step; stops early on ``stop_error``."""
+          tag, history, evaluate, validate, progress) -> None:
+    """The training iterations: one batch, one Adam step; the step size decays every
+    ``decay_every`` iterations; stops early once the validation error is below ``stop_error``."""
     batch = first
     for iteration in range(training.n_iterations):
         if iteration:
@@ -201,11 +216,14 @@ def _loop(training, first, draw, train_rng, run_batch, weights, random_feedback,
         history["loss"].append(result.loss / training.batch_size)
         history[f"train_{tag}"].append(score(result.outputs, batch))
         history["rate_hz"].append(float(result.rates_hz.mean()))
+        history["learning_rate"].append(adam.learning_rate)
         adam.step(weights, result.gradients)
         if progress is not None:
             progress.update()
             progress.set_postfix({tag: f"{history[f'train_{tag}'][-1]:.3f}"})
+        if (iteration + 1) % training.decay_every == 0:
+            adam.learning_rate *= training.learning_rate_decay
         if (iteration + 1) % training.test_every == 0 and iteration + 1 < training.n_iterations:
-            test_score, _, _ = evaluate(iteration + 1)
-            if training.stop_error > 0 and test_score < training.stop_error:
+            evaluate(iteration + 1)
+            if training.stop_error > 0 and validate(iteration + 1) < training.stop_error:
                 break

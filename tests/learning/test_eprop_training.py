@@ -75,3 +75,29 @@ def test_evidence_accumulation_learns():
                              "training.n_test_trials": 64})
     errors = [train(config, seed, backend="numpy").history["test_error"][-1] for seed in (1, 2)]
     assert max(errors) < 0.4 and np.mean(errors) < 0.35, errors
+
+
+def test_step_size_decays_every_decay_every_iterations():
+    config = resolve_config("eprop-evidence", "lif", "tiny",
+                            {"training.n_iterations": 5, "training.n_test_trials": 8,
+                             "training.learning_rate": 0.01, "training.learning_rate_decay": 0.5,
+                             "training.decay_every": 2})
+    history = train(config, 3, backend="numpy").history
+    np.testing.assert_allclose(history["learning_rate"], [0.01, 0.01, 0.005, 0.005, 0.0025])
+
+
+def test_early_stopping_decides_on_validation_trials_not_the_test_trials():
+    """Stopping on a validation error leaves the training and test trials as without it."""
+    settings = {"training.n_iterations": 6, "training.test_every": 2,
+                "training.n_test_trials": 8}
+    plain = train(resolve_config("eprop-evidence", "lif", "tiny", settings), 4,
+                  backend="numpy").history
+    stopped = train(resolve_config("eprop-evidence", "lif", "tiny",
+                                   {**settings, "training.stop_error": 1.0}), 4,
+                    backend="numpy").history
+    assert "validation_error" not in plain
+    assert stopped["validation_iteration"] == [2.0]  # any error is below 1: stop at once
+    assert len(stopped["loss"]) == 2
+    assert stopped["train_error"] == plain["train_error"][:2]
+    # the first test evaluation saw the same trials and weights in both runs
+    assert stopped["test_error"][0] == plain["test_error"][0]
