@@ -4,20 +4,21 @@
 input by their position, cue cells the cue input too), 30 PV cells driven by
 the pyramidal cells; E->E by place-field distance (20 inputs per cell,
 cue-cell sources at 0.3), E->E and PV->pyramidal STDP with the published
-steps and caps; 25 laps of a 200 cm track, 20 s of rest analysed from 0.5 s
-in (``analysis.settle``: the rest opens with a population burst as the noise
-switches on).  Pathway sets compared at identical settings per seed (one
-standalone build).
+steps and caps; 25 laps of a 200 cm track, 20 s of rest with noise at 8 Hz,
+analysed from 0.5 s in (``analysis.settle``: the rest opens with a population
+burst as the noise switches on).  Pathway sets compared at identical settings
+per seed (one standalone build).
 
-Measured on seeds 1-5 (random cue, cpp_standalone).  ``EE+IE``: 53-59
-whole-sweep events, sequence distance 0.08-0.17 (chance 0.47), cue/place
-in-event rate ratio 0.23-0.28, cue rate gain 0.50-0.66, place-cue count
-correlation -0.59 to -0.24, median learned PV->cue weight 5.8-6.3 nS against
-1.3-1.6 nS onto place cells (cap 6.3 nS).  ``EE``: 57-73 events, sequence
-distance 0.06-0.11, cue/place ratio 1.15-1.22, cue rate gain 1.71-1.81,
-correlation 0.38-0.55; cue cells fire at 15.9-16.4 Hz over the rest against
-4.1-4.8 Hz with ``EE+IE``.  The cue joins the ``EE`` sweeps but does not take
-them over as at the point level (ratio 3.3-4.0 there).
+Measured on seeds 1-5 (random cue, cpp_standalone).  ``EE+IE``: 48-54
+whole-sweep events, sequence distance 0.10-0.12 (chance 0.48), cue/place
+in-event rate ratio 0.33-0.37, cue rate gain 0.58-0.73, place-cue count
+correlation -0.57 to -0.34, median learned PV->cue weight 5.8-6.3 nS against
+1.3-1.6 nS onto place cells (cap 6.3 nS).  ``EE``: 57-65 events, sequence
+distance 0.09-0.10, cue/place ratio 1.16-1.23 (3.3-3.6x the ``EE+IE`` ratio),
+cue rate gain 2.6-3.6, correlation 0.51-0.81; cue cells fire at 14.8-15.5 Hz
+over the rest against 4.5-5.2 Hz with ``EE+IE`` (2.96-3.3x).  The cue joins
+the ``EE`` sweeps but does not take them over as at the point level (ratio
+3.3-4.0 there).
 
 The suite runs seed 1 (build and two runs side by side: a few minutes); the
 criteria are those every seed met.
@@ -86,7 +87,7 @@ def test_without_learned_inhibition_the_cue_joins_the_sweeps(runs, seed):
     assert m["cue_rate_gain"] >= 1.3
     assert m["rate_participation_ratio"] >= 1.0
     assert m["rate_participation_ratio"] > 3 * plastic.metrics["rate_participation_ratio"]
-    assert m["place_cue_count_correlation"] >= 0.3
+    assert m["place_cue_count_correlation"] >= 0.5
     rest = alone.recording.intervals["offline"][0]
 
     def cue_rate(result):
@@ -96,4 +97,4 @@ def test_without_learned_inhibition_the_cue_joins_the_sweeps(runs, seed):
         inside = (times >= rest[0]) & np.isin(ids, cue)
         return inside.sum() / cue.size / (rest[1] - rest[0])
 
-    assert cue_rate(alone) > 3 * cue_rate(plastic)
+    assert cue_rate(alone) > 2.5 * cue_rate(plastic)
