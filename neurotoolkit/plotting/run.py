@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from ..analysis import Recording, rate_gain_by_class
 from ..results import RunResult
@@ -44,6 +45,7 @@ def plot_raster(ax: Any, recording: Recording, t_start: float, t_stop: float, *,
                 ax.axvspan(max(start, t_start), min(stop, t_stop), color=colour, lw=0,
                            zorder=-1)
     ax.set_xlim(t_start, t_stop)
+    ax.xaxis.set_major_locator(MaxNLocator(5))  # long times need room: "179.25" x 9 overlap
     ax.set_ylim(-1, max(cells.size, 1))
     ax.set_xlabel("time (s)")
     ax.set_ylabel("cell (sorted by field)")
@@ -56,6 +58,7 @@ def plot_weights_by_class(ax: Any, recording: Recording, pathway: str = "IE",
         ax.text(0.5, 0.5, f"no {pathway} weights", ha="center", transform=ax.transAxes)
         return
     _, j, w = recording.weights[pathway]
+    labels = [label for label in labels if recording.cells(label).size]  # classes present
     means, sds = [], []
     for label in labels:
         onto = w[np.isin(j, recording.cells(label))]
@@ -143,7 +146,7 @@ def plot_run(recording: Recording, metrics: Mapping[str, float], events: np.ndar
     # fraction of events a cell fires in counts one sporadic spike anywhere
     # in a sweep, and says little of what the raster shows
     if len(events):
-        classes = ["place", "cue", "pyramidal"]
+        classes = [c for c in ("place", "cue", "pyramidal") if recording.cells(c).size]
         gains = rate_gain_by_class(recording, events, off0, off1, classes)
         x = np.arange(len(classes))
         colours = [CLASS_COLOURS[c] for c in classes]
