@@ -168,22 +168,24 @@ def train(config: EvidenceConfig | PatternConfig, seed: int, *, backend: str = "
                                        "learning_rate": [], "test_iteration": [],
                                        f"test_{tag}": []}
 
-    def evaluate(iteration: int) -> tuple[float, GradientResult, TrialBatch]:
+    def score_on(batches: list[TrialBatch], name: str, iteration: int) -> GradientResult:
+        """Mean score of the current weights over ``batches``, appended to the history
+        as ``{name}_iteration`` / ``{name}_{tag}``; returns the last batch's result."""
         scores, last = [], None
-        for test in test_batches:
+        for batch in batches:
             last = run_batch(weights, feedback_weights(training.feedback, weights,
-                                                       random_feedback), test)
-            scores.append(score(last.outputs, test))
-        history["test_iteration"].append(float(iteration))
-        history[f"test_{tag}"].append(float(np.mean(scores)))
+                                                       random_feedback), batch)
+            scores.append(score(last.outputs, batch))
+        history.setdefault(f"{name}_iteration", []).append(float(iteration))
+        history.setdefault(f"{name}_{tag}", []).append(float(np.mean(scores)))
+        return last
+
+    def evaluate(iteration: int) -> tuple[float, GradientResult, TrialBatch]:
+        last = score_on(test_batches, "test", iteration)
         return history[f"test_{tag}"][-1], last, test_batches[-1]
 
     def validate(iteration: int) -> float:
-        scores = [score(run_batch(weights, feedback_weights(training.feedback, weights,
-                                                            random_feedback), batch).outputs,
-                        batch) for batch in validation_batches]
-        history.setdefault("validation_iteration", []).append(float(iteration))
-        history.setdefault(f"validation_{tag}", []).append(float(np.mean(scores)))
+        score_on(validation_batches, "validation", iteration)
         return history[f"validation_{tag}"][-1]
 
     progress = None
